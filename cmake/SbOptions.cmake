@@ -1,0 +1,29 @@
+# One INTERFACE target carries the language standard, warnings and Qt defines
+# for every SteerBridge target (qBittorrent CommonConfig, cpp-best-practices).
+add_library(sb_options INTERFACE)
+add_library(sb::options ALIAS sb_options)
+target_compile_features(sb_options INTERFACE cxx_std_17)
+target_compile_options(sb_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wno-unused-parameter
+  $<$<BOOL:${SB_WERROR}>:-Werror>)
+target_compile_definitions(sb_options INTERFACE
+  QT_NO_CAST_FROM_ASCII
+  QT_NO_CONTEXTLESS_CONNECT
+  QT_USE_QSTRINGBUILDER
+  QT_NO_URL_CAST_FROM_STRING
+  QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+  QT_DISABLE_DEPRECATED_BEFORE=0x060000)
+
+if(SB_SANITIZE)
+  string(REPLACE ";" "," _sb_san "${SB_SANITIZE}")
+  target_compile_options(sb_options INTERFACE -fsanitize=${_sb_san} -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(sb_options INTERFACE -fsanitize=${_sb_san})
+endif()
+
+# ccache when present: most edits then recompile little, and the torch
+# precompiled header is reused across build trees.
+find_program(SB_CCACHE ccache)
+if(SB_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+    ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime CCACHE_NOHASHDIR=1 ${SB_CCACHE})
+endif()

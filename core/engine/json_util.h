@@ -1,0 +1,72 @@
+#pragma once
+// Small helpers to read nlohmann::json with errors that name the file and field.
+
+#include "engine/errors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace sb::json_util {
+
+/// Parses a whole JSON file; a missing file or bad JSON raises FormatError naming the file.
+inline nlohmann::json readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw ResourceError(path + ": cannot open file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+        return nlohmann::json::parse(ss.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        throw FormatError(path + ": invalid JSON (" + e.what() + ")");
+    }
+}
+
+inline const char* typeName(const nlohmann::json& j) { return j.type_name(); }
+
+/// Returns j[key] as T, or nullopt if absent or null. Wrong type raises FormatError.
+template <typename T>
+std::optional<T> optional(const nlohmann::json& j, const std::string& key, const std::string& where)
+{
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return std::nullopt;
+    try {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!it->is_boolean())
+                throw FormatError(where + ": field '" + key + "' must be a boolean, got " + it->type_name());
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            if (!it->is_number())
+                throw FormatError(where + ": field '" + key + "' must be a number, got " + it->type_name());
+            if constexpr (std::is_integral_v<T>) {
+                if (it->is_number_float()) {
+                    double d = it->template get<double>();
+                    if (d != static_cast<double>(static_cast<long long>(d)))
+                        throw FormatError(where + ": field '" + key + "' must be an integer, got " + it->dump());
+                }
+            }
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (!it->is_string())
+                throw FormatError(where + ": field '" + key + "' must be a string, got " + it->type_name());
+        }
+        return it->template get<T>();
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(where + ": field '" + key + "' has the wrong type (" + e.what() + ")");
+    }
+}
+
+template <typename T>
+T required(const nlohmann::json& j, const std::string& key, const std::string& where)
+{
+    auto v = optional<T>(j, key, where);
+    if (!v)
+        throw FormatError(where + ": required field '" + key + "' is missing");
+    return *v;
+}
+
+} // namespace sb::json_util
