@@ -21,9 +21,10 @@ if(SB_SANITIZE)
 endif()
 
 # ccache when present: most edits then recompile little, and the torch
-# precompiled header is reused across build trees.
+# precompiled header is reused across build trees and git worktrees
+# (CCACHE_BASEDIR makes the cached paths relative to the source tree).
 find_program(SB_CCACHE ccache)
 if(SB_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER
-    ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime CCACHE_NOHASHDIR=1 ${SB_CCACHE})
+    ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} ${SB_CCACHE})
 endif()
