@@ -66,3 +66,35 @@ void printJson(const nlohmann::json& j);
 #define SB_CLI_CONCAT2(a, b) a##b
 #define SB_CLI_CONCAT(a, b) SB_CLI_CONCAT2(a, b)
 #define SB_CLI_COMMAND(...) static ::sb::cli::Registrar SB_CLI_CONCAT(sbCliRegistrar_, __LINE__){::sb::cli::Command{__VA_ARGS__}};
+
+namespace sb::cli {
+
+/// Shared state of one `steerbridge-cli bench` run. Every section reports its
+/// figures against the machine baselines measured at the start of the same run.
+struct BenchContext {
+    bool json = false;
+    double gemmGflops = 0.0;  ///< f32 GEMM throughput measured at start (torch, all threads)
+    double memcpyGBs = 0.0;   ///< single-stream memcpy bandwidth measured at start
+    std::string workDir;      ///< scratch directory for synthetic files (removed afterwards)
+    nlohmann::json results = nlohmann::json::object(); ///< section name -> its figures
+    /// Prints one human-readable line (suppressed with --json).
+    void line(const std::string& text) const;
+};
+
+struct BenchSection {
+    const char* name;
+    const char* summary;
+    void (*run)(BenchContext& ctx, nlohmann::json& out);
+};
+
+std::vector<BenchSection>& benchRegistry();
+
+struct BenchRegistrar {
+    explicit BenchRegistrar(const BenchSection& s) { benchRegistry().push_back(s); }
+};
+
+} // namespace sb::cli
+
+/// Registers a benchmark section: SB_BENCH_SECTION("name", "summary", fn)
+/// with fn(BenchContext&, nlohmann::json& out) filling `out` with its figures.
+#define SB_BENCH_SECTION(...) static ::sb::cli::BenchRegistrar SB_CLI_CONCAT(sbBenchRegistrar_, __LINE__){::sb::cli::BenchSection{__VA_ARGS__}};
