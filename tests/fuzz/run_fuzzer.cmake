@@ -1,6 +1,6 @@
 # Runs one libFuzzer executable for SECONDS: first over the crash regressions
 # (each must pass), then fuzzing from a scratch copy of the seed corpus.
-# -D EXE, WORK, SEEDS, REGRESSIONS, ARTIFACTS, SECONDS
+# -D EXE, WORK, SEEDS, REGRESSIONS, ARTIFACTS, SECONDS [, DICT]
 file(MAKE_DIRECTORY "${WORK}" "${ARTIFACTS}")
 file(GLOB regressions "${REGRESSIONS}/*")
 if(regressions)
@@ -9,7 +9,11 @@ if(regressions)
     message(FATAL_ERROR "a saved crash input fails again (exit ${rc})")
   endif()
 endif()
-execute_process(COMMAND "${EXE}" "${WORK}" "${SEEDS}"
+set(dict)
+if(DICT AND EXISTS "${DICT}")
+  set(dict "-dict=${DICT}")
+endif()
+execute_process(COMMAND "${EXE}" "${WORK}" "${SEEDS}" ${dict}
     -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=3072 -max_len=65536
     -print_final_stats=1 -artifact_prefix=${ARTIFACTS}
   RESULT_VARIABLE rc)
