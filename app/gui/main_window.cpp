@@ -2,6 +2,7 @@
 
 #include "architecture_rows.h"
 
+#include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/paths.h"
 #include "session/model_session.h"
@@ -45,6 +46,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace sb {
 
 namespace {
@@ -52,6 +55,16 @@ constexpr int kMaxRecent = 8;
 const char* const kRecentKey = "recentModels";
 
 QString sideName(int side) { return side == 0 ? MainWindow::tr("source") : MainWindow::tr("target"); }
+
+QString stageTitle(FunctionalStage s)
+{
+    switch (s) {
+    case FunctionalStage::FeatureExtraction: return MainWindow::tr("feature extraction");
+    case FunctionalStage::Representation: return MainWindow::tr("representation");
+    case FunctionalStage::DecisionMaking: return MainWindow::tr("decision making");
+    }
+    return {};
+}
 } // namespace
 
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
@@ -373,6 +386,20 @@ void MainWindow::modelsChanged()
                                 static_cast<int>(spec.numLayers)};
         };
         m_diagram->setStacks(stack(s), stack(t));
+        // The depth heuristic and its functional stages are known from the
+        // layer counts alone; the measured mapping comes with a comparison.
+        const LayerMapping depth = depthMapping(s.model->spec().numLayers, t.model->spec().numLayers);
+        QVector<DiagramLink> links;
+        for (const auto& [from, to] : depth.pairs)
+            links.push_back({static_cast<int>(from), static_cast<int>(to), std::numeric_limits<double>::quiet_NaN()});
+        m_diagram->setMapping(MappingKind::Depth, links);
+        m_diagram->setMapping(MappingKind::Measured, {});
+        QVector<DiagramStage> stages;
+        for (const auto& st : depth.stages)
+            stages.push_back({stageTitle(st.stage), st.depth, static_cast<int>(st.sourceLayer), static_cast<int>(st.targetLayer)});
+        m_diagram->setStages(stages);
+    } else {
+        m_diagram->clear();
     }
     m_steering->setAvailable(false, tr("Steered generation needs an extracted vector (Extraction tab)."));
 }

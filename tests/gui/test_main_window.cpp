@@ -4,6 +4,7 @@
 // presentation mode, and a screenshot of every main view.
 
 #include "main_window.h"
+#include "preferences.h"
 
 #include "engine/architecture.h"
 #include "engine/model.h"
@@ -17,6 +18,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenu>
+#include <QMenuBar>
+#include <QXmlStreamReader>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
@@ -68,6 +71,7 @@ private Q_SLOTS:
     void dropFolderOnPaneAndRecentModels();
     void shortcutsSettingsAndPresentation();
     void diagramSelectionInWindow();
+    void germanTranslationIsCompleteAndUsed();
     void writesScreenshots();
 
 private:
@@ -249,6 +253,50 @@ void TestMainWindow::diagramSelectionInWindow()
     QTest::mouseClick(d->view()->viewport(), Qt::LeftButton, {}, d->viewportPosition(p));
     QCOMPARE(picked.count(), 1);
     QCOMPARE(d->selection(DiagramSide::Source), p);
+}
+
+void TestMainWindow::germanTranslationIsCompleteAndUsed()
+{
+    // Every message in the German file has a translation.
+    QFile ts(QStringLiteral(SB_SOURCE_DIR "/translations/steerbridge_de.ts"));
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&ts);
+    int messages = 0;
+    QStringList untranslated;
+    QString source;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement())
+            continue;
+        if (xml.name() == QLatin1String("source"))
+            source = xml.readElementText();
+        else if (xml.name() == QLatin1String("translation")) {
+            ++messages;
+            const bool unfinished = xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
+            const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+            if (unfinished || text.trimmed().isEmpty())
+                untranslated << source;
+        }
+    }
+    QVERIFY(messages > 300);
+    QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(QLatin1Char('\n'))));
+
+    // Choosing German shows German menus and views; English restores them.
+    QCOMPARE(installTranslators(QCoreApplication::instance(), QStringLiteral("de")), QStringLiteral("de"));
+    {
+        MainWindow w({true, false});
+        QStringList menus;
+        for (QAction* a : w.menuBar()->actions())
+            menus << a->text();
+        QVERIFY2(menus.contains(QStringLiteral("&Datei")), qPrintable(menus.join(QLatin1Char(' '))));
+        QVERIFY(menus.contains(QStringLiteral("&Bearbeiten")));
+        QCOMPARE(w.tabs()->tabText(MainWindow::LayersTab), QStringLiteral("&Schichten"));
+        QCOMPARE(w.architectureTable()->table()->horizontalHeaderItem(0)->text(), QStringLiteral("Eigenschaft"));
+        QCOMPARE(w.modelPane(0)->title(), QStringLiteral("Quelle: kein Modell geladen"));
+    }
+    QCOMPARE(installTranslators(QCoreApplication::instance(), QStringLiteral("en")), QStringLiteral("en"));
+    MainWindow w({true, false});
+    QCOMPARE(w.tabs()->tabText(MainWindow::LayersTab), QStringLiteral("&Layers"));
 }
 
 void TestMainWindow::writesScreenshots()
