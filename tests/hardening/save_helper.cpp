@@ -9,12 +9,17 @@
 //       saves PATH with writeSafetensors again and again: tensor "data" of
 //       MIB MiB filled with the save number, metadata "version"; prints
 //       "saved N" after each save (the test kills it at some point).
+//   sb_save_helper experiment-loop PATH MIB
+//       the same with experiment files (ExperimentFile::save): dataset
+//       /data/values of MIB MiB filled with the save number, root attribute
+//       "version"; prints "saved N" after each save.
 //   sb_save_helper safetensors PATH MIB [FSIZE_LIMIT_BYTES]
 //       one save (version 1), optionally under RLIMIT_FSIZE; prints "saved"
 //       or the engine's error message and exits 1.
 // Error messages go to stdout as "error: <message>" so the test can check them.
 
 #include "engine/errors.h"
+#include "engine/experiment_store.h"
 #include "engine/file_util.h"
 #include "engine/safetensors.h"
 
@@ -38,9 +43,20 @@ void saveVersion(const std::string& path, int64_t mib, int64_t version)
     sb::writeSafetensors(path, {{"data", t}}, {{"version", std::to_string(version)}});
 }
 
+void saveExperimentVersion(const std::string& path, int64_t mib, int64_t version)
+{
+    const int64_t n = mib * 1024 * 1024 / 4;
+    sb::ExperimentFile f;
+    f.root().setInt("version", version);
+    f.root().group("data").setDataset(
+        "values", sb::NumericArray::fromFloat32({n}, std::vector<float>(static_cast<std::size_t>(n), static_cast<float>(version))));
+    f.save(path);
+}
+
 int usage()
 {
-    std::cerr << "usage: sb_save_helper hang PATH BYTES | safetensors-loop PATH MIB | safetensors PATH MIB [LIMIT]\n";
+    std::cerr << "usage: sb_save_helper hang PATH BYTES | safetensors-loop PATH MIB | experiment-loop PATH MIB | "
+                 "safetensors PATH MIB [LIMIT]\n";
     return 2;
 }
 
@@ -66,6 +82,13 @@ int main(int argc, char** argv)
             const int64_t mib = std::stoll(argv[3]);
             for (int64_t v = 1;; ++v) {
                 saveVersion(path, mib, v);
+                std::cout << "saved " << v << std::endl;
+            }
+        }
+        if (mode == "experiment-loop") {
+            const int64_t mib = std::stoll(argv[3]);
+            for (int64_t v = 1;; ++v) {
+                saveExperimentVersion(path, mib, v);
                 std::cout << "saved " << v << std::endl;
             }
         }

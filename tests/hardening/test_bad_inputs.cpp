@@ -167,6 +167,13 @@ private Q_SLOTS:
             "steerbridge-cli: error: <dir>/m/config.json: hidden_size 64 is not divisible by num_attention_heads 6");
         row("negative size", config([](QByteArray b) { return b.replace("\"num_hidden_layers\": 5", "\"num_hidden_layers\": -5"); }),
             {info, m}, 1, "steerbridge-cli: error: <dir>/m/config.json: field 'num_hidden_layers' must be positive, got -5");
+        row("integer field out of range (fuzz finding)",
+            config([](QByteArray b) { return b.replace("\"max_position_embeddings\": 512", "\"max_position_embeddings\": 1e28"); }),
+            {info, m}, 1,
+            "steerbridge-cli: error: <dir>/m/config.json: field 'max_position_embeddings' must be an integer, got 1e+28");
+        row("implausible size",
+            config([](QByteArray b) { return b.replace("\"vocab_size\": 512", "\"vocab_size\": 3000000000"); }),
+            {info, m}, 1, "steerbridge-cli: error: <dir>/m/config.json: field 'vocab_size' is implausibly large (3000000000)");
         row("unknown activation", config([](QByteArray b) { return b.replace("\"silu\"", "\"mish\""); }), {info, m}, 1,
             "steerbridge-cli: error: <dir>/m/config.json: activation 'mish' is not supported (expected silu, gelu, "
             "gelu_new, gelu_pytorch_tanh, relu)");
