@@ -235,6 +235,83 @@ void checkWordStarts(const std::string& text, const Encoding& e, const QString& 
             QVERIFY2(claimed[k], qPrintable(what + QStringLiteral(" word at char %1 has no start").arg(k)));
 }
 
+/// The sample texts of a PROVENANCE.md: each "--- header" section of its fenced blocks, and the
+/// "> " quoted sample (joined with spaces, as markdown wraps it).
+std::vector<std::string> provenanceSamples(const std::string& modelDir)
+{
+    const QString md = QString::fromUtf8(sbtest::readBytes(QString::fromStdString(modelDir + "/PROVENANCE.md")));
+    std::vector<std::string> out;
+    bool fenced = false;
+    QStringList current, quoted;
+    auto flush = [&] {
+        while (!current.isEmpty() && current.last().trimmed().isEmpty())
+            current.removeLast();
+        if (!current.isEmpty())
+            out.push_back(current.join(QLatin1Char('\n')).toStdString());
+        current.clear();
+    };
+    for (const QString& line : md.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QStringLiteral("```"))) {
+            flush();
+            fenced = !fenced;
+            continue;
+        }
+        if (fenced) {
+            if (line.startsWith(QStringLiteral("--- "))) {
+                flush();
+                continue;
+            }
+            current << line;
+        } else if (line.trimmed().startsWith(QStringLiteral("> "))) {
+            quoted << line.trimmed().mid(2);
+        } else if (!quoted.isEmpty()) {
+            out.push_back(quoted.join(QLatin1Char(' ')).toStdString());
+            quoted.clear();
+        }
+    }
+    return out;
+}
+
+struct Pair {
+    std::string prompt, positive, negative;
+};
+
+std::vector<Pair> pairs()
+{
+    std::vector<Pair> out;
+    QDirIterator it(sbtest::resourceDir() + QStringLiteral("/pairs"), {QStringLiteral("*.jsonl")});
+    while (it.hasNext()) {
+        std::ifstream in(it.next().toStdString());
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.empty())
+                continue;
+            const json j = json::parse(line);
+            out.push_back({j["prompt"].get<std::string>(), j["positive"].get<std::string>(), j["negative"].get<std::string>()});
+        }
+    }
+    return out;
+}
+
+/// A scratch directory holding a tokenizer.json with the given text (and optional config).
+struct ScratchTokenizer {
+    QTemporaryDir dir;
+    std::string path;
+    explicit ScratchTokenizer(const QByteArray& json, const QByteArray& config = {})
+    {
+        sbtest::writeBytes(dir.filePath(QStringLiteral("tokenizer.json")), json);
+        if (!config.isEmpty())
+            sbtest::writeBytes(dir.filePath(QStringLiteral("tokenizer_config.json")), config);
+        path = dir.path().toStdString();
+    }
+};
+
+QByteArray minimalBpe(const char* modelJson)
+{
+    return QByteArray(R"({"version":"1.0","added_tokens":[],"normalizer":null,"pre_tokenizer":null,"post_processor":null,"decoder":null,"model":)") +
+           modelJson + "}";
+}
+
 } // namespace
 
 class TestTokenizers : public QObject {
@@ -319,6 +396,223 @@ private Q_SLOTS:
         checkOffsets(text, withSpecial, true, what);
         checkWordStarts(text, plain, what);
         checkByteFallbackSpans(text, plain, what);
+    }
+
+    void kindsAndSpecialTokens()
+    {
+        const auto& gpt2 = cached(fixtureDir("gpt2") + "/tokenizer.json");
+        QCOMPARE(gpt2.kind(), TokenizerKind::ByteLevelBPE);
+        QCOMPARE(gpt2.vocabSize(), int64_t(50257));
+        QCOMPARE(gpt2.tokenToId("<|endoftext|>"), std::optional<int64_t>(50256));
+        QVERIFY(gpt2.isSpecial(50256));
+        QVERIFY(!gpt2.isSpecial(15496));
+        QCOMPARE(gpt2.eosId(), std::optional<int64_t>(50256)); // GPT-2's class default: <|endoftext|>
+        QCOMPARE(gpt2.bosId(), std::optional<int64_t>(50256));
+        const auto& llama2 = cached(fixtureDir("llama2") + "/tokenizer.json");
+        QCOMPARE(llama2.kind(), TokenizerKind::SentencePieceBPE);
+        QCOMPARE(llama2.vocabSize(), int64_t(32000));
+        QCOMPARE(llama2.bosId(), std::optional<int64_t>(1));
+        QCOMPARE(llama2.eosId(), std::optional<int64_t>(2));
+        QCOMPARE(llama2.idToToken(29871), std::string("\xE2\x96\x81"));
+        const auto& llama3 = cached(fixtureDir("llama3") + "/tokenizer.json");
+        QCOMPARE(llama3.vocabSize(), int64_t(128256));
+        QCOMPARE(llama3.bosId(), std::optional<int64_t>(128000));
+        QCOMPARE(llama3.eosId(), std::optional<int64_t>(128001));
+        QCOMPARE(llama3.specialTokens().size(), std::size_t(256));
+        const auto& qwen3 = cached(fixtureDir("qwen3") + "/tokenizer.json");
+        QCOMPARE(qwen3.vocabSize(), int64_t(151669));
+        QCOMPARE(qwen3.eosId(), std::optional<int64_t>(151645)); // <|im_end|> per tokenizer_config.json
+        QVERIFY(!qwen3.bosId());
+        QCOMPARE(qwen3.tokenToId("<think>"), std::optional<int64_t>(151667));
+        QVERIFY(!qwen3.isSpecial(151667)); // added but not special: kept by skip_special_tokens
+        const auto& spm = cached(fixtureDir("llama2") + "/tokenizer.model");
+        QCOMPARE(spm.vocabSize(), int64_t(32000));
+        QCOMPARE(spm.bosId(), std::optional<int64_t>(1));
+        QCOMPARE(spm.eosId(), std::optional<int64_t>(2));
+        QVERIFY(spm.isSpecial(0) && spm.isSpecial(1) && spm.isSpecial(2) && !spm.isSpecial(3));
+        // fromDirectory prefers tokenizer.json.
+        QCOMPARE(Tokenizer::fromDirectory(fixtureDir("llama2"))->kind(), TokenizerKind::SentencePieceBPE);
+    }
+
+    void decodeDropsUnknownIds()
+    {
+        const auto& gpt2 = cached(fixtureDir("gpt2") + "/tokenizer.json");
+        QCOMPARE(gpt2.decode({15496, 999999, -1, 995}), std::string("Hello world"));
+        QCOMPARE(gpt2.decode({}), std::string());
+        const auto& spm = cached(fixtureDir("llama2") + "/tokenizer.model");
+        QCOMPARE(spm.decode({1, 15043, 3186, 2}, true), std::string("Hello world"));
+        QCOMPARE(spm.decode({15043, 999999, 3186}), std::string("Hello world"));
+    }
+
+    void demoModelsRoundTripProvenanceSamples_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"stories260k", "stories-gpt2", "stories-llama96"})
+            QTest::newRow(m) << QString::fromUtf8(m);
+    }
+
+    void demoModelsRoundTripProvenanceSamples()
+    {
+        QFETCH(QString, model);
+        const std::string dir = sbtest::demoModel(model.toUtf8().constData());
+        auto tok = Tokenizer::fromDirectory(dir);
+        const auto samples = provenanceSamples(dir);
+        // stories260k documents one (quoted) sample, the others a dozen fenced ones.
+        QVERIFY2(samples.size() >= (model == QStringLiteral("stories260k") ? 1u : 10u), qPrintable(QString::number(samples.size())));
+        for (const auto& text : samples) {
+            const Encoding e = tok->encode(text, true);
+            QCOMPARE(QString::fromStdString(tok->decode(e.ids, true)), QString::fromStdString(text));
+            QCOMPARE(QString::fromStdString(tok->decode(tok->encode(text, false).ids)), QString::fromStdString(text));
+            checkOffsets(text, e, true, model);
+            checkWordStarts(text, e, model);
+        }
+    }
+
+    void demoModelsOnPairs_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"stories260k", "stories-gpt2", "stories-llama96"})
+            QTest::newRow(m) << QString::fromUtf8(m);
+    }
+
+    void demoModelsOnPairs()
+    {
+        // resources/pairs/README.md: every text round-trips, encode(prompt) is a token prefix of
+        // encode(prompt + continuation), and stories260k needs no byte fallback.
+        QFETCH(QString, model);
+        auto tok = Tokenizer::fromDirectory(sbtest::demoModel(model.toUtf8().constData()));
+        const auto all = pairs();
+        QVERIFY(all.size() >= 100);
+        const bool sentencePiece = tok->kind() == TokenizerKind::SentencePieceBPE;
+        for (const auto& p : all) {
+            const Encoding prompt = tok->encode(p.prompt, true);
+            for (const std::string* cont : {&p.positive, &p.negative}) {
+                const std::string text = p.prompt + *cont;
+                const Encoding e = tok->encode(text, true);
+                QCOMPARE(QString::fromStdString(tok->decode(e.ids, true)), QString::fromStdString(text));
+                QVERIFY2(e.ids.size() > prompt.ids.size() &&
+                             std::equal(prompt.ids.begin(), prompt.ids.end(), e.ids.begin()),
+                         text.c_str());
+                if (sentencePiece)
+                    for (auto id : e.ids)
+                        QVERIFY2(id < 3 || id > 258, text.c_str()); // <0x00>..<0xFF> are ids 3..258
+            }
+        }
+    }
+
+    void tokenizerConfigOverridesTemplate()
+    {
+        // tokenizer_config.json add_bos_token / add_eos_token rebuild the template (LlamaTokenizerFast).
+        const QByteArray json = sbtest::readBytes(QString::fromStdString(fixtureDir("llama2") + "/tokenizer.json"));
+        ScratchTokenizer noBosEos(json, R"({"add_bos_token": false, "add_eos_token": true, "bos_token": "<s>", "eos_token": {"content": "</s>"}})");
+        auto tok = Tokenizer::fromDirectory(noBosEos.path);
+        QCOMPARE(show(tok->encode("Hello world", true).ids), QStringLiteral("15043,3186,2"));
+        QCOMPARE(show(tok->encode("Hello world", false).ids), QStringLiteral("15043,3186"));
+        ScratchTokenizer none(json);
+        QCOMPARE(show(Tokenizer::fromDirectory(none.path)->encode("Hello world", true).ids), QStringLiteral("1,15043,3186"));
+        ScratchTokenizer badEos(json, R"({"add_eos_token": true, "eos_token": "<nope>"})");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badEos.path); },
+                                                   {"tokenizer_config.json", "add_eos_token"});
+        // A SentencePiece model honours the same flags.
+        QTemporaryDir d;
+        QVERIFY(QFile::copy(QString::fromStdString(fixtureDir("llama2") + "/tokenizer.model"), d.filePath(QStringLiteral("tokenizer.model"))));
+        sbtest::writeBytes(d.filePath(QStringLiteral("tokenizer_config.json")), R"({"add_bos_token": false, "add_eos_token": true})");
+        QCOMPARE(show(Tokenizer::fromDirectory(d.path().toStdString())->encode("Hello world", true).ids), QStringLiteral("15043,3186,2"));
+    }
+
+    void concurrentEncodingAgrees()
+    {
+        // A fresh tokenizer (cold word cache) used from four threads at once.
+        auto tok = Tokenizer::fromPath(fixtureDir("gpt2") + "/tokenizer.json");
+        const auto recs = records("gpt2");
+        std::atomic<int> mismatches{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back([&, t] {
+                for (int round = 0; round < 3; ++round)
+                    for (std::size_t i = static_cast<std::size_t>(t); i < recs.size() + static_cast<std::size_t>(t); ++i) {
+                        const json& r = recs[i % recs.size()];
+                        if (r.contains("rust_semantics"))
+                            continue;
+                        if (tok->encode(r["text"].get<std::string>(), false).ids != idsOf(r["ids"]))
+                            ++mismatches;
+                    }
+            });
+        for (auto& th : threads)
+            th.join();
+        QCOMPARE(mismatches.load(), 0);
+    }
+
+    void invalidUtf8NamesTheByte_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("gpt2") << QString::fromStdString(fixtureDir("gpt2") + "/tokenizer.json");
+        QTest::newRow("llama2-json") << QString::fromStdString(fixtureDir("llama2") + "/tokenizer.json");
+        QTest::newRow("llama2-model") << QString::fromStdString(fixtureDir("llama2") + "/tokenizer.model");
+        QTest::newRow("qwen3") << QString::fromStdString(fixtureDir("qwen3") + "/tokenizer.json");
+    }
+
+    void invalidUtf8NamesTheByte()
+    {
+        QFETCH(QString, path);
+        const Tokenizer& tok = cached(path.toStdString());
+        sbtest::expectThrowContaining<InputError>([&] { tok.encode("ab\xFF" "cd"); }, {"UTF-8", "0xFF", "byte offset 2"});
+        sbtest::expectThrowContaining<InputError>([&] { tok.encode("x\xC0\xAF"); }, {"byte offset 1"});      // overlong
+        sbtest::expectThrowContaining<InputError>([&] { tok.encode("abc\xE2\x82"); }, {"byte offset 3"});    // truncated
+        sbtest::expectThrowContaining<InputError>([&] { tok.encode("\xED\xA0\x80z"); }, {"byte offset 0"}); // surrogate
+        sbtest::expectThrowContaining<InputError>([&] { tok.encode("caf\xC3\xA9 \xF4\x90\x80\x80"); }, {"byte offset 6"});
+        QCOMPARE(tok.encode(std::string("a\0b", 3), false).ids.empty(), false); // NUL is valid UTF-8
+    }
+
+    void malformedFiles()
+    {
+        const QByteArray gpt2 = sbtest::readBytes(QString::fromStdString(fixtureDir("gpt2") + "/tokenizer.json"));
+        ScratchTokenizer truncated(gpt2.left(gpt2.size() / 2));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(truncated.path); }, {"tokenizer.json", "invalid JSON"});
+        ScratchTokenizer empty("");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(empty.path); }, {"tokenizer.json", "invalid JSON"});
+        ScratchTokenizer array("[1, 2, 3]");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(array.path); }, {"tokenizer.json", "JSON object"});
+        ScratchTokenizer noModel(R"({"version": "1.0"})");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(noModel.path); }, {"tokenizer.json", "'model'"});
+        ScratchTokenizer badMerge(minimalBpe(R"({"type":"BPE","vocab":{"a":0,"b":1},"merges":["a b"]})"));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badMerge.path); }, {"merges[0]", "'ab'", "not in the vocabulary"});
+        ScratchTokenizer badMergeShape(minimalBpe(R"({"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":["a b c"]})"));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badMergeShape.path); }, {"merges[0]", "two tokens"});
+        ScratchTokenizer badId(minimalBpe(R"({"type":"BPE","vocab":{"a":"zero"},"merges":[]})"));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badId.path); }, {"model.vocab['a']", "integer"});
+        ScratchTokenizer badUnk(minimalBpe(R"({"type":"BPE","vocab":{"a":0},"merges":[],"unk_token":"<unk>"})"));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badUnk.path); }, {"unk_token", "<unk>"});
+        // (moc mis-lexes an unbalanced parenthesis inside a raw string, hence the escapes)
+        ScratchTokenizer badRegex(QByteArray("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]},"
+                                             "\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":{\"Regex\":\"(a\"},"
+                                             "\"behavior\":\"Isolated\",\"invert\":false}}"));
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badRegex.path); }, {"pre_tokenizer", "invalid regex", "(a"});
+        ScratchTokenizer unknownPre(QByteArray(R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":{"type":"Mystery"}})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(unknownPre.path); }, {"pre_tokenizer", "Mystery"});
+        ScratchTokenizer badConfig(gpt2, "{not json");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(badConfig.path); }, {"tokenizer_config.json", "invalid JSON"});
+        QTemporaryDir nothing;
+        sbtest::expectThrowContaining<ResourceError>([&] { Tokenizer::fromDirectory(nothing.path().toStdString()); },
+                                                     {"no tokenizer.json or tokenizer.model"});
+        QTemporaryDir notModel;
+        sbtest::writeBytes(notModel.filePath(QStringLiteral("tokenizer.model")), "this is not a protobuf");
+        sbtest::expectThrowContaining<FormatError>([&] { Tokenizer::fromDirectory(notModel.path().toStdString()); },
+                                                   {"tokenizer.model", "SentencePiece"});
+    }
+
+    void unsupportedModelTypes()
+    {
+        ScratchTokenizer wordPiece(minimalBpe(R"({"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,"vocab":{"[UNK]":0,"a":1}})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(wordPiece.path); }, {"tokenizer.json", "WordPiece", "not supported"});
+        ScratchTokenizer unigram(minimalBpe(R"({"type":"Unigram","unk_id":0,"vocab":[["<unk>",0.0],["a",-1.0]]})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(unigram.path); }, {"tokenizer.json", "Unigram", "not supported"});
+        ScratchTokenizer untaggedUnigram(minimalBpe(R"({"unk_id":0,"vocab":[["<unk>",0.0],["a",-1.0]]})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(untaggedUnigram.path); }, {"Unigram"});
+        ScratchTokenizer wordLevel(minimalBpe(R"({"type":"WordLevel","vocab":{"a":0},"unk_token":"a"})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(wordLevel.path); }, {"WordLevel"});
+        ScratchTokenizer dropout(minimalBpe(R"({"type":"BPE","dropout":0.1,"vocab":{"a":0},"merges":[]})"));
+        sbtest::expectThrowContaining<UnsupportedError>([&] { Tokenizer::fromDirectory(dropout.path); }, {"dropout"});
     }
 };
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <unordered_set>
 #include <cstdio>
 #include <mutex>
 #include <shared_mutex>
@@ -146,6 +148,66 @@ const ByteTables& byteTables()
 }
 
 constexpr std::size_t kCacheMaxWordBytes = 256; // as HF: longer words are not cached
+
+/// Word -> pieces, filled up to a fixed capacity and then left as is (as HF's cache).
+/// Lookups take a shared lock and no allocation.
+class WordCache {
+public:
+    explicit WordCache(std::size_t capacity) : m_capacity(capacity)
+    {
+        std::size_t n = 16;
+        while (n < capacity * 2)
+            n <<= 1;
+        m_slots.assign(n, -1);
+        m_mask = n - 1;
+    }
+    bool find(std::string_view word, bool mapped, std::vector<BpeModel::Piece>& out) const
+    {
+        const std::size_t h = hash(word, mapped);
+        std::shared_lock lock(m_mutex);
+        for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
+            const int32_t e = m_slots[i];
+            if (e < 0)
+                return false;
+            const Entry& en = m_entries[static_cast<std::size_t>(e)];
+            if (en.hash == h && en.mapped == mapped && en.word == word) {
+                out.insert(out.end(), en.pieces.begin(), en.pieces.end());
+                return true;
+            }
+        }
+    }
+    void insert(std::string_view word, bool mapped, const BpeModel::Piece* b, const BpeModel::Piece* e)
+    {
+        const std::size_t h = hash(word, mapped);
+        std::unique_lock lock(m_mutex);
+        if (m_entries.size() >= m_capacity)
+            return;
+        std::size_t i = h & m_mask;
+        for (; m_slots[i] >= 0; i = (i + 1) & m_mask) {
+            const Entry& en = m_entries[static_cast<std::size_t>(m_slots[i])];
+            if (en.hash == h && en.mapped == mapped && en.word == word)
+                return; // another thread was first
+        }
+        m_slots[i] = static_cast<int32_t>(m_entries.size());
+        m_entries.push_back({std::string(word), mapped, h, std::vector<BpeModel::Piece>(b, e)});
+    }
+
+private:
+    struct Entry {
+        std::string word;
+        bool mapped;
+        std::size_t hash;
+        std::vector<BpeModel::Piece> pieces;
+    };
+    static std::size_t hash(std::string_view w, bool mapped) { return std::hash<std::string_view>{}(w) ^ (mapped ? 0x9e3779b97f4a7c15ULL : 0); }
+    std::size_t m_capacity;
+    std::vector<int32_t> m_slots;
+    std::size_t m_mask = 0;
+    std::vector<Entry> m_entries;
+    mutable std::shared_mutex m_mutex;
+};
+
+uint64_t junctionKey(char32_t a, char32_t b) { return (static_cast<uint64_t>(a) << 32) | b; }
 constexpr std::size_t kCacheCapacity = 100000;
 
 } // namespace
@@ -156,8 +218,12 @@ struct BpeModel::Impl {
     std::array<int32_t, 256> byteUnit;     ///< id of GPT-2 byte character b, -1 if absent
     std::array<int32_t, 256> fallbackByte; ///< id of "<0xNN>", -1 if absent
 
-    mutable std::shared_mutex cacheMutex;
-    mutable std::unordered_map<std::string, std::vector<Piece>> cache;
+    /// (last code point of a, first code point of b) of every merge (a, b): a long word can be cut
+    /// between two units that form no such pair, because no merge can ever join across the cut.
+    std::unordered_set<uint64_t> junctions;
+    bool chunkable = false;
+
+    mutable WordCache cache{kCacheCapacity};
 };
 
 const std::string& BpeModel::byteChar(unsigned char b) { return byteTables().chars[b]; }
@@ -256,8 +322,18 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
             throw FormatError(mw + ": merges[" + std::to_string(rank) + "] gives '" + merged +
                               "', which is not in the vocabulary");
         m_impl->merges.set(*ia, *ib, {rank, *im});
+        if (!a.empty() && !b.empty()) {
+            std::size_t q = a.size() - 1;
+            while (q > 0 && isContinuation(static_cast<unsigned char>(a[q])))
+                --q;
+            std::size_t k = 0;
+            const char32_t left = nextCodePoint(a, q);
+            const char32_t right = nextCodePoint(b, k);
+            m_impl->junctions.insert(junctionKey(left, right));
+        }
         ++rank;
     }
+    m_impl->chunkable = m_prefix.empty() && m_suffix.empty();
 }
 
 BpeModel::~BpeModel() = default;
@@ -294,26 +370,57 @@ void BpeModel::tokenize(std::string_view word, bool byteMapped, std::vector<Piec
             return;
         }
     }
-    const bool cacheable = word.size() < kCacheMaxWordBytes;
-    std::string key;
-    if (cacheable) {
-        key.reserve(word.size() + 1);
-        key.push_back(byteMapped ? '\1' : '\0');
-        key.append(word);
-        std::shared_lock lock(m_impl->cacheMutex);
-        auto it = m_impl->cache.find(key);
-        if (it != m_impl->cache.end()) {
-            out.insert(out.end(), it->second.begin(), it->second.end());
-            return;
-        }
+    if (word.size() < kCacheMaxWordBytes || !m_impl->chunkable) {
+        tokenizeChunk(word, byteMapped, out);
+        return;
     }
+    // A long word (a whole text without pre-tokenizer, a pathological run): cut it where no merge
+    // can reach across, so each part merges on its own (same result) and short parts hit the cache.
+    std::size_t chunkStart = 0;
+    char32_t prevCp = 0;
+    bool prevKnown = false;
+    std::string unit;
+    std::size_t i = 0;
+    auto emit = [&](std::size_t b, std::size_t e) {
+        const std::size_t first = out.size();
+        tokenizeChunk(word.substr(b, e - b), byteMapped, out);
+        for (std::size_t k = first; k < out.size(); ++k) {
+            out[k].begin += static_cast<uint32_t>(b);
+            out[k].end += static_cast<uint32_t>(b);
+        }
+    };
+    while (i < word.size()) {
+        const std::size_t b = i;
+        char32_t cp;
+        bool known;
+        if (byteMapped) {
+            const auto byte = static_cast<unsigned char>(word[i++]);
+            std::size_t k = 0;
+            cp = nextCodePoint(byteChar(byte), k);
+            known = m_impl->byteUnit[byte] >= 0;
+        } else {
+            cp = nextCodePoint(word, i);
+            known = m_impl->vocab.find(word.substr(b, i - b)).has_value();
+        }
+        if (b > chunkStart && known && prevKnown && !m_impl->junctions.count(junctionKey(prevCp, cp))) {
+            emit(chunkStart, b);
+            chunkStart = b;
+        }
+        prevCp = cp;
+        prevKnown = known;
+    }
+    emit(chunkStart, word.size());
+}
+
+void BpeModel::tokenizeChunk(std::string_view word, bool byteMapped, std::vector<Piece>& out) const
+{
+    const bool cacheable = word.size() < kCacheMaxWordBytes;
+    if (cacheable && m_impl->cache.find(word, byteMapped, out))
+        return;
     const std::size_t first = out.size();
     mergeWord(word, byteMapped, out);
-    if (cacheable) {
-        std::unique_lock lock(m_impl->cacheMutex);
-        if (m_impl->cache.size() < kCacheCapacity)
-            m_impl->cache.emplace(std::move(key), std::vector<Piece>(out.begin() + static_cast<std::ptrdiff_t>(first), out.end()));
-    }
+    if (cacheable)
+        m_impl->cache.insert(word, byteMapped, out.data() + first, out.data() + out.size());
 }
 
 void BpeModel::mergeWord(std::string_view word, bool byteMapped, std::vector<Piece>& out) const
@@ -408,48 +515,45 @@ void BpeModel::mergeWord(std::string_view word, bool byteMapped, std::vector<Pie
     sym.back().next = -1;
 
     if (sym.size() > 1) {
-        struct Merge {
-            uint32_t rank;
-            uint32_t pos;
-            int32_t id;
-        };
-        // Min-heap on (rank, position): the lowest-ranked pair, leftmost first.
-        auto worse = [](const Merge& a, const Merge& b) { return a.rank != b.rank ? a.rank > b.rank : a.pos > b.pos; };
-        std::vector<Merge> heap;
+        // Min-heap of (rank << 32 | position): the lowest-ranked pair, leftmost first. An entry is
+        // stale when the pair at its position changed; a pair has one rank, so comparing ranks tells.
+        auto key = [](uint32_t rank, uint32_t pos) { return (static_cast<uint64_t>(rank) << 32) | pos; };
+        std::vector<uint64_t> heap;
         heap.reserve(sym.size());
         for (std::size_t k = 0; k + 1 < sym.size(); ++k)
             if (const auto* m = m_impl->merges.find(sym[k].id, sym[k + 1].id))
-                heap.push_back({m->rank, static_cast<uint32_t>(k), m->id});
-        std::make_heap(heap.begin(), heap.end(), worse);
+                heap.push_back(key(m->rank, static_cast<uint32_t>(k)));
+        const auto greater = std::greater<uint64_t>();
+        std::make_heap(heap.begin(), heap.end(), greater);
         while (!heap.empty()) {
-            std::pop_heap(heap.begin(), heap.end(), worse);
-            const Merge top = heap.back();
+            std::pop_heap(heap.begin(), heap.end(), greater);
+            const uint64_t top = heap.back();
             heap.pop_back();
-            Symbol& cur = sym[top.pos];
+            const auto rank = static_cast<uint32_t>(top >> 32);
+            const auto pos = static_cast<uint32_t>(top);
+            Symbol& cur = sym[pos];
             if (cur.id < 0 || cur.next < 0)
                 continue;
             Symbol& right = sym[static_cast<std::size_t>(cur.next)];
             const auto* m = m_impl->merges.find(cur.id, right.id);
-            if (!m || m->id != top.id)
+            if (!m || m->rank != rank)
                 continue; // stale entry
-            cur.id = top.id;
+            cur.id = m->id;
             cur.end = right.end;
             right.id = -1;
             cur.next = right.next;
             if (cur.next >= 0)
-                sym[static_cast<std::size_t>(cur.next)].prev = static_cast<int32_t>(top.pos);
+                sym[static_cast<std::size_t>(cur.next)].prev = static_cast<int32_t>(pos);
             if (cur.prev >= 0) {
-                const Symbol& p = sym[static_cast<std::size_t>(cur.prev)];
-                if (const auto* pm = m_impl->merges.find(p.id, cur.id)) {
-                    heap.push_back({pm->rank, static_cast<uint32_t>(cur.prev), pm->id});
-                    std::push_heap(heap.begin(), heap.end(), worse);
+                if (const auto* pm = m_impl->merges.find(sym[static_cast<std::size_t>(cur.prev)].id, cur.id)) {
+                    heap.push_back(key(pm->rank, static_cast<uint32_t>(cur.prev)));
+                    std::push_heap(heap.begin(), heap.end(), greater);
                 }
             }
             if (cur.next >= 0) {
-                const Symbol& n = sym[static_cast<std::size_t>(cur.next)];
-                if (const auto* nm = m_impl->merges.find(cur.id, n.id)) {
-                    heap.push_back({nm->rank, top.pos, nm->id});
-                    std::push_heap(heap.begin(), heap.end(), worse);
+                if (const auto* nm = m_impl->merges.find(cur.id, sym[static_cast<std::size_t>(cur.next)].id)) {
+                    heap.push_back(key(nm->rank, pos));
+                    std::push_heap(heap.begin(), heap.end(), greater);
                 }
             }
         }

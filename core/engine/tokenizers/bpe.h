@@ -3,7 +3,9 @@
 // ranked merges, unknown-token fusing, <0xNN> byte fallback, continuing-
 // subword prefix / end-of-word suffix and ignore_merges. Words are merged
 // with a priority queue (lowest rank, then leftmost), O(n log n) in the word
-// length; results for short words are cached. Thread-safe.
+// length; results for short words are cached, and long words are first cut
+// where no merge can join across (which leaves the result unchanged).
+// Thread-safe.
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -48,6 +50,8 @@ public:
 
 private:
     struct Impl;
+    /// BPE of one word or safe part of one, through the cache.
+    void tokenizeChunk(std::string_view word, bool byteMapped, std::vector<Piece>& out) const;
     void mergeWord(std::string_view word, bool byteMapped, std::vector<Piece>& out) const;
 
     std::unique_ptr<Impl> m_impl;

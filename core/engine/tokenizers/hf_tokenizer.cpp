@@ -272,11 +272,12 @@ private:
     void readAddedTokens(const json& root, const TokenizerConfig& config);
     std::unique_ptr<PostProcessor> makePostProcessor(const json& j, const std::string& where) const;
     void applyConfigTemplate(const TokenizerConfig& config);
+    void guessBosEos();
     /// Splits `s` around added-token matches; calls piece(b, e) / added(b, e, index).
     template <typename Piece, typename Added>
     void splitAdded(std::string_view s, const AddedMatcher& m, const std::vector<std::size_t>& indexOf, Piece&& piece,
                     Added&& added) const;
-    void modelTokens(const NormalizedString& piece, std::vector<Tok>& out) const;
+    void modelTokens(NormalizedString&& piece, std::vector<Tok>& out) const;
 
     std::string m_path;
     std::unique_ptr<BpeModel> m_model;
@@ -286,6 +287,7 @@ private:
     std::unique_ptr<Decoder> m_decoder;
     std::vector<AddedTokenSpec> m_added;
     std::unordered_map<int64_t, std::size_t> m_addedById;
+    std::vector<int32_t> m_addedIndex; ///< id -> index in m_added, -1 for model tokens
     std::unordered_map<std::string, std::size_t> m_addedByContent;
     AddedMatcher m_rawMatcher, m_normMatcher; ///< normalized == false / true tokens
     std::vector<std::size_t> m_rawIndex, m_normIndex;
@@ -337,11 +339,15 @@ HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config)
     readAddedTokens(root, config);
     m_postProcessor = makePostProcessor(root.value("post_processor", json()), path + ": post_processor");
     applyConfigTemplate(config);
+    guessBosEos();
 
     m_kind = m_preTokenizer && m_preTokenizer->mapsBytes() ? TokenizerKind::ByteLevelBPE : TokenizerKind::SentencePieceBPE;
     m_vocabSize = m_model->size();
     for (const auto& a : m_added)
         m_vocabSize = std::max(m_vocabSize, a.id + 1);
+    m_addedIndex.assign(static_cast<std::size_t>(m_vocabSize), -1);
+    for (std::size_t i = 0; i < m_added.size(); ++i)
+        m_addedIndex[static_cast<std::size_t>(m_added[i].id)] = static_cast<int32_t>(i);
 }
 
 void HfTokenizer::readAddedTokens(const json& root, const TokenizerConfig& config)
@@ -548,10 +554,34 @@ void HfTokenizer::applyConfigTemplate(const TokenizerConfig& config)
     }
 }
 
+void HfTokenizer::guessBosEos()
+{
+    // Without bos_token / eos_token in tokenizer_config.json: the template's special tokens
+    // around $A, else GPT-2's class default (<|endoftext|> for both).
+    const TemplateProcessor* tp = dynamic_cast<const TemplateProcessor*>(m_postProcessor.get());
+    if (auto* seq = dynamic_cast<SequenceProcessor*>(m_postProcessor.get()))
+        for (const auto& p : seq->steps())
+            if (auto* t = dynamic_cast<const TemplateProcessor*>(p.get()))
+                tp = t;
+    if (tp && !tp->items().empty()) {
+        const auto& items = tp->items();
+        if (!m_bos && !items.front().isSequence && !items.front().ids.empty())
+            m_bos = items.front().ids.front();
+        if (!m_eos && items.size() > 1 && !items.back().isSequence && !items.back().ids.empty())
+            m_eos = items.back().ids.back();
+    }
+    if (auto it = m_addedByContent.find("<|endoftext|>"); it != m_addedByContent.end() && m_added[it->second].special) {
+        if (!m_eos)
+            m_eos = m_added[it->second].id;
+        if (!m_bos && m_eos == m_added[it->second].id)
+            m_bos = m_eos;
+    }
+}
+
 const std::string& HfTokenizer::tokenText(int64_t id) const
 {
-    if (auto it = m_addedById.find(id); it != m_addedById.end())
-        return m_added[it->second].content;
+    if (id >= 0 && id < static_cast<int64_t>(m_addedIndex.size()) && m_addedIndex[static_cast<std::size_t>(id)] >= 0)
+        return m_added[static_cast<std::size_t>(m_addedIndex[static_cast<std::size_t>(id)])].content;
     return m_model->idToToken(id);
 }
 
@@ -621,26 +651,26 @@ void HfTokenizer::splitAdded(std::string_view s, const AddedMatcher& m, const st
         piece(startOffset, s.size());
 }
 
-void HfTokenizer::modelTokens(const NormalizedString& piece, std::vector<Tok>& out) const
+void HfTokenizer::modelTokens(NormalizedString&& piece, std::vector<Tok>& out) const
 {
-    std::vector<PreToken> splits;
-    splits.push_back({piece, false});
-    if (m_preTokenizer)
-        m_preTokenizer->preTokenize(splits);
     std::vector<BpeModel::Piece> pieces;
-    for (const auto& w : splits) {
+    auto word = [&](NormalizedString&& w, bool byteMapped) {
         pieces.clear();
-        m_model->tokenize(w.text.str(), w.byteMapped, pieces);
+        m_model->tokenize(w.str(), byteMapped, pieces);
         for (const auto& p : pieces)
-            out.push_back({p.id, w.text.originalSpan(p.begin, p.end), false});
-    }
+            out.push_back({p.id, w.originalSpan(p.begin, p.end), false});
+    };
+    if (m_preTokenizer)
+        m_preTokenizer->preTokenize(std::move(piece), false, word);
+    else if (!piece.empty())
+        word(std::move(piece), false);
 }
 
 Encoding HfTokenizer::encode(std::string_view text, bool addSpecialTokens) const
 {
     requireUtf8(text);
     std::vector<Tok> toks;
-    toks.reserve(text.size() / 3 + 4);
+    toks.reserve(text.size() / 2 + 16); // untouched capacity costs no memory
     auto addAdded = [&](Span span, std::size_t index) {
         const auto& t = m_added[index];
         toks.push_back({t.id, span, t.special});
@@ -653,7 +683,7 @@ Encoding HfTokenizer::encode(std::string_view text, bool addSpecialTokens) const
                 m_normalizer->normalize(ns);
             if (m_normMatcher.empty()) {
                 if (!ns.empty())
-                    modelTokens(ns, toks);
+                    modelTokens(std::move(ns), toks);
                 return;
             }
             splitAdded(

@@ -75,8 +75,15 @@ void NormalizedString::Builder::copy(std::size_t nb, std::size_t ne)
         m_align.insert(m_align.end(), m_src.m_align.begin() + static_cast<std::ptrdiff_t>(nb),
                        m_src.m_align.begin() + static_cast<std::ptrdiff_t>(ne));
     } else {
-        for (std::size_t i = nb; i < ne; ++i)
-            m_align.push_back(m_src.at(i));
+        // Identity source: one span per character, repeated for its bytes.
+        std::size_t i = nb;
+        while (i < ne) {
+            const Span sp = m_src.at(i);
+            const std::size_t charEnd = sp.e - m_src.m_base;
+            const std::size_t stop = std::min(ne, charEnd > i ? charEnd : i + 1);
+            m_align.insert(m_align.end(), stop - i, sp);
+            i = stop;
+        }
     }
 }
 
@@ -159,8 +166,7 @@ MatchList coverMatches(std::size_t length, const std::vector<std::pair<std::size
     return out;
 }
 
-void splitNormalized(const NormalizedString& s, MatchList matches, SplitBehavior behavior,
-                     std::vector<NormalizedString>& out)
+void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior behavior, const PieceSink& sink)
 {
     using Range = std::pair<std::size_t, std::size_t>;
     std::vector<std::pair<Range, bool>> splits; // (range, remove)
@@ -211,10 +217,11 @@ void splitNormalized(const NormalizedString& s, MatchList matches, SplitBehavior
     for (const auto& sp : splits) {
         if (sp.second || sp.first.second <= sp.first.first)
             continue;
-        if (sp.first.first == 0 && sp.first.second == s.size())
-            out.push_back(s);
-        else
-            out.push_back(s.slice(sp.first.first, sp.first.second));
+        if (sp.first.first == 0 && sp.first.second == s.size()) {
+            sink(std::move(s));
+            return; // the only piece
+        }
+        sink(s.slice(sp.first.first, sp.first.second));
     }
 }
 

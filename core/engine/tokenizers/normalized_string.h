@@ -5,6 +5,7 @@
 // token made of some bytes of one character maps to that whole character.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,8 +79,10 @@ using MatchList = std::vector<std::pair<std::pair<std::size_t, std::size_t>, boo
 /// Builds the covering list from sorted, non-overlapping match ranges.
 MatchList coverMatches(std::size_t length, const std::vector<std::pair<std::size_t, std::size_t>>& matches);
 
-/// Splits `s` by `matches` with HF's rules for `behavior`; appends the non-empty pieces to `out`.
-void splitNormalized(const NormalizedString& s, MatchList matches, SplitBehavior behavior,
-                     std::vector<NormalizedString>& out);
+/// Receives each piece of a split (moved in; the receiver may keep or change it).
+using PieceSink = std::function<void(NormalizedString&&)>;
+
+/// Splits `s` by `matches` with HF's rules for `behavior`; passes the non-empty pieces to `sink` in order.
+void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior behavior, const PieceSink& sink);
 
 } // namespace sb::tok

@@ -15,23 +15,6 @@ namespace {
 using nlohmann::json;
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
-/// Applies `fn(const NormalizedString&, std::vector<NormalizedString>& out)` to every split.
-template <typename F>
-void splitEach(std::vector<PreToken>& splits, F&& fn)
-{
-    std::vector<PreToken> next;
-    next.reserve(splits.size() * 2);
-    std::vector<NormalizedString> parts;
-    for (auto& s : splits) {
-        parts.clear();
-        fn(s.text, parts);
-        for (auto& p : parts)
-            if (!p.empty())
-                next.push_back({std::move(p), s.byteMapped});
-    }
-    splits = std::move(next);
-}
-
 /// Each character satisfying pred is a match of its own (HF's char-predicate Pattern).
 template <typename P>
 MatchList charMatches(const std::string& t, P&& pred)
@@ -78,23 +61,20 @@ public:
         if (useRegex)
             m_re = std::make_unique<Regex>(gpt2Pattern(), "ByteLevel");
     }
-    void preTokenize(std::vector<PreToken>& splits) const override
+    void preTokenize(NormalizedString&& t, bool, const WordSink& sink) const override
     {
+        if (m_prefix && !t.str().empty() && t.str()[0] != ' ')
+            t.prepend(" ");
+        auto mapped = [&](NormalizedString&& w) { sink(std::move(w), true); };
+        if (!m_re) {
+            if (!t.empty())
+                mapped(std::move(t));
+            return;
+        }
         Ranges m;
-        splitEach(splits, [&](const NormalizedString& s, std::vector<NormalizedString>& out) {
-            NormalizedString t = s;
-            if (m_prefix && !t.str().empty() && t.str()[0] != ' ')
-                t.prepend(" ");
-            if (!m_re) {
-                out.push_back(std::move(t));
-                return;
-            }
-            m.clear();
-            m_re->findAll(t.str(), m);
-            splitNormalized(t, coverMatches(t.size(), m), SplitBehavior::Isolated, out);
-        });
-        for (auto& s : splits)
-            s.byteMapped = true;
+        m_re->findAll(t.str(), m);
+        const std::size_t n = t.size();
+        splitNormalized(std::move(t), coverMatches(n, m), SplitBehavior::Isolated, mapped);
     }
     bool mapsBytes() const override { return true; }
 
@@ -109,20 +89,18 @@ public:
         : m_literal(std::move(literal)), m_re(std::move(re)), m_behavior(b), m_invert(invert)
     {
     }
-    void preTokenize(std::vector<PreToken>& splits) const override
+    void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
     {
         Ranges m;
-        splitEach(splits, [&](const NormalizedString& s, std::vector<NormalizedString>& out) {
-            m.clear();
-            if (m_re) {
-                m_re->findAll(s.str(), m);
-            } else if (!m_literal.empty()) {
-                for (auto p = s.str().find(m_literal); p != std::string::npos; p = s.str().find(m_literal, p + m_literal.size()))
-                    m.emplace_back(p, p + m_literal.size());
-            }
-            MatchList ml = coverMatches(s.size(), m);
-            splitNormalized(s, m_invert ? invert(std::move(ml)) : std::move(ml), m_behavior, out);
-        });
+        if (m_re) {
+            m_re->findAll(s.str(), m);
+        } else if (!m_literal.empty()) {
+            for (auto p = s.str().find(m_literal); p != std::string::npos; p = s.str().find(m_literal, p + m_literal.size()))
+                m.emplace_back(p, p + m_literal.size());
+        }
+        MatchList ml = coverMatches(s.size(), m);
+        splitNormalized(std::move(s), m_invert ? invert(std::move(ml)) : std::move(ml), m_behavior,
+                        [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -140,24 +118,23 @@ public:
         : m_rep(std::move(replacement)), m_scheme(scheme), m_split(split)
     {
     }
-    void preTokenize(std::vector<PreToken>& splits) const override
+    void preTokenize(NormalizedString&& t, bool byteMapped, const WordSink& sink) const override
     {
         std::size_t i = 0;
         const char32_t repCp = nextCodePoint(m_rep, i);
-        splitEach(splits, [&](const NormalizedString& s, std::vector<NormalizedString>& out) {
-            NormalizedString t = s;
-            t.replaceAll(" ", m_rep);
-            const bool startsWithRep = t.str().compare(0, m_rep.size(), m_rep) == 0;
-            if (!startsWithRep && (m_scheme == PrependScheme::Always ||
-                                   (m_scheme == PrependScheme::First && t.originalRange().b == 0)))
-                t.prepend(m_rep);
-            if (!m_split) {
-                out.push_back(std::move(t));
-                return;
-            }
-            splitNormalized(t, charMatches(t.str(), [&](char32_t c) { return c == repCp; }),
-                            SplitBehavior::MergedWithNext, out);
-        });
+        t.replaceAll(" ", m_rep);
+        const bool startsWithRep = t.str().compare(0, m_rep.size(), m_rep) == 0;
+        if (!startsWithRep &&
+            (m_scheme == PrependScheme::Always || (m_scheme == PrependScheme::First && t.originalRange().b == 0)))
+            t.prepend(m_rep);
+        if (!m_split) {
+            if (!t.empty())
+                sink(std::move(t), byteMapped);
+            return;
+        }
+        MatchList ml = charMatches(t.str(), [&](char32_t c) { return c == repCp; });
+        splitNormalized(std::move(t), std::move(ml), SplitBehavior::MergedWithNext,
+                        [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -171,11 +148,10 @@ template <typename P>
 class CharSplitPre : public PreTokenizer {
 public:
     CharSplitPre(P pred, SplitBehavior b) : m_pred(pred), m_behavior(b) {}
-    void preTokenize(std::vector<PreToken>& splits) const override
+    void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
     {
-        splitEach(splits, [&](const NormalizedString& s, std::vector<NormalizedString>& out) {
-            splitNormalized(s, charMatches(s.str(), m_pred), m_behavior, out);
-        });
+        MatchList ml = charMatches(s.str(), m_pred);
+        splitNormalized(std::move(s), std::move(ml), m_behavior, [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -192,14 +168,21 @@ std::unique_ptr<PreTokenizer> charSplit(P pred, SplitBehavior b)
 class SequencePre : public PreTokenizer {
 public:
     explicit SequencePre(std::vector<std::unique_ptr<PreTokenizer>> v) : m_steps(std::move(v)) {}
-    void preTokenize(std::vector<PreToken>& splits) const override
+    void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
     {
-        for (const auto& p : m_steps)
-            p->preTokenize(splits);
+        run(0, std::move(s), byteMapped, sink);
     }
     bool mapsBytes() const override { return !m_steps.empty() && m_steps.back()->mapsBytes(); }
 
 private:
+    void run(std::size_t i, NormalizedString&& s, bool byteMapped, const WordSink& sink) const
+    {
+        if (i == m_steps.size()) {
+            sink(std::move(s), byteMapped);
+            return;
+        }
+        m_steps[i]->preTokenize(std::move(s), byteMapped, [&](NormalizedString&& w, bool b) { run(i + 1, std::move(w), b, sink); });
+    }
     std::vector<std::unique_ptr<PreTokenizer>> m_steps;
 };
 

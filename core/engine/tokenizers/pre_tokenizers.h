@@ -12,18 +12,16 @@
 
 namespace sb::tok {
 
-/// A word for the model. With `byteMapped`, its bytes stand for GPT-2's
+/// Receives each word for the model. With `byteMapped`, its bytes stand for GPT-2's
 /// byte-to-character mapping (ByteLevel): the model looks up "Ġthe" for " the".
-struct PreToken {
-    NormalizedString text;
-    bool byteMapped = false;
-};
+using WordSink = std::function<void(NormalizedString&& word, bool byteMapped)>;
 
 class PreTokenizer {
 public:
     virtual ~PreTokenizer() = default;
-    /// Replaces every split by its sub-splits (empty ones are dropped).
-    virtual void preTokenize(std::vector<PreToken>& splits) const = 0;
+    /// Cuts `s` into sub-splits and passes the non-empty ones, in order, to `sink`
+    /// (streaming: no list of all words of a long text is ever built).
+    virtual void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const = 0;
     /// True if this step applies the byte-level mapping (must come last).
     virtual bool mapsBytes() const { return false; }
 };
