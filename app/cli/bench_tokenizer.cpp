@@ -61,10 +61,13 @@ void runTokenizers(BenchContext& ctx, nlohmann::json& out)
     text += multilingual(1000000 - text.size());
     out["text_bytes"] = text.size();
 
-    // Fixture tokenizers live in the source tree's tests/data (or $SB_TOKENIZER_BENCH_DIR).
+    // Fixture tokenizers live next to the reference models: tests/data/tokenizers (or
+    // $SB_TOKENIZER_BENCH_DIR, or <--fixtures>/../tokenizers).
     std::string fixtures;
     if (const char* env = std::getenv("SB_TOKENIZER_BENCH_DIR"); env && *env)
         fixtures = env;
+    else if (!ctx.fixturesDir.empty())
+        fixtures = (fs::path(ctx.fixturesDir).parent_path() / "tokenizers").string();
     else if (!res.empty())
         fixtures = (fs::path(res).parent_path() / "tests" / "data" / "tokenizers").string();
     const std::pair<const char*, std::string> cases[] = {
