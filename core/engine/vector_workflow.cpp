@@ -1,6 +1,7 @@
 #include "engine/vector_workflow.h"
 
 #include "engine/errors.h"
+#include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/pair_tokens.h"
 #include "engine/paths.h"
@@ -12,32 +13,22 @@
 
 namespace sb {
 
-namespace {
-// Functional stages by relative depth (the seed's heuristic), layer = floor(fraction x L).
-struct StageDepth {
-    const char* name;
-    double depth;
-};
-constexpr StageDepth kStages[] = {{"feature_extraction", 0.10}, {"representation", 0.60}, {"decision_making", 0.90}};
-
-int64_t layerAtDepth(double fraction, int64_t layers)
-{
-    return std::clamp<int64_t>(static_cast<int64_t>(std::floor(fraction * static_cast<double>(layers))), 0, layers - 1);
-}
-} // namespace
-
 std::vector<std::pair<std::string, HookPoint>> stagePoints(const std::string& stage, HookSite component,
                                                            int64_t numLayers)
 {
     if (numLayers < 1)
         throw InputError("stage points: the model has no layers");
     std::vector<std::pair<std::string, HookPoint>> out;
-    for (const auto& s : kStages)
-        if (stage == "all" || stage == s.name)
-            out.emplace_back(s.name, HookPoint{component, layerAtDepth(s.depth, numLayers)});
-    if (out.empty())
+    if (stage == "all") {
+        for (FunctionalStage s : allStages())
+            out.emplace_back(stageName(s), HookPoint{component, functionalLayer(s, numLayers)});
+        return out;
+    }
+    auto s = parseStage(stage);
+    if (!s)
         throw InputError("unknown stage '" + stage +
                          "' (expected feature_extraction, representation, decision_making or all)");
+    out.emplace_back(stageName(*s), HookPoint{component, functionalLayer(*s, numLayers)});
     return out;
 }
 
