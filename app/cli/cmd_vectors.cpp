@@ -10,6 +10,7 @@
 #include "engine/steering.h"
 #include "engine/tokenizer.h"
 #include "engine/vector_export.h"
+#include "engine/vector_store.h"
 #include "engine/vector_workflow.h"
 
 #include <ATen/ATen.h>
@@ -115,9 +116,11 @@ std::vector<PreferenceVector> vectorsFor(const TransformerModel& model, const st
 
 int runExtract(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--json"},
+    Args a(argv, {"--json", "--keep-activations"},
            {"--pairs", "--layer", "--stage", "--component", "--method", "--out", "--policy", "--heldout-fraction",
-            "--split-seed", "--gguf", "--batch-size"});
+            "--split-seed", "--gguf", "--batch-size", "--store"});
+    if (a.flag("--keep-activations") && !a.option("--store"))
+        throw UsageError("--keep-activations needs --store EXP.h5");
     a.expectPositionals(1);
     if (a.option("--layer").has_value() == a.option("--stage").has_value())
         throw UsageError("give exactly one of --layer L or --stage S");
@@ -138,6 +141,7 @@ int runExtract(const std::vector<std::string>& argv)
     req.method = *method;
     req.policy = *policy;
     req.batchSize = a.integer("--batch-size", 16);
+    req.keepActivations = a.flag("--keep-activations");
     if (auto layer = a.option("--layer")) {
         const int64_t l = a.integer("--layer", 0);
         if (l < 0 || l >= model->spec().numLayers)
@@ -155,6 +159,15 @@ int runExtract(const std::vector<std::string>& argv)
     saveVectors(out, res.vectors);
     if (auto g = a.option("--gguf"))
         exportControlVectorGguf(*g, res.vectors);
+    if (auto store = a.option("--store")) {
+        ExperimentFile exp = openOrCreateExperiment(*store);
+        storeDataset(exp, req.dataset);
+        for (const auto& v : res.vectors)
+            storeVector(exp, v);
+        for (const auto& [point, acts] : res.activations)
+            storeActivations(exp, model->name(), point, acts, req.dataset.hash());
+        exp.save(*store);
+    }
     if (a.flag("--json")) {
         nlohmann::json j;
         j["out"] = out;
@@ -293,7 +306,7 @@ int runEvaluate(const std::vector<std::string>& argv)
 {
     Args a(argv, {"--json", "--all-pairs", "--no-side-effects"},
            {"--vector", "--pairs", "--alpha", "--alphas", "--native", "--random-draws", "--seed", "--neutral",
-            "--batch-size"});
+            "--batch-size", "--store"});
     a.expectPositionals(1);
     if (a.option("--alpha") && a.option("--alphas"))
         throw UsageError("give --alpha A or --alphas A,B,C, not both");
@@ -319,6 +332,16 @@ int runEvaluate(const std::vector<std::string>& argv)
     const double alpha0 = o.alphas.front();
     const ConditionResult* v0 = rep.find("vector", alpha0);
     const ConditionResult* r0 = rep.find("random", alpha0);
+    if (auto store = a.option("--store")) {
+        ExperimentFile exp = openOrCreateExperiment(*store);
+        storeDataset(exp, req.dataset);
+        EvaluationContext ctx;
+        ctx.vector = storeVector(exp, req.vectors.front());
+        ctx.datasetHash = req.dataset.hash();
+        ctx.pairs = ev.pairsDescription;
+        storeEvaluation(exp, rep, ctx);
+        exp.save(*store);
+    }
     if (a.flag("--json")) {
         nlohmann::json j;
         j["shift"] = v0->shift.mean;
@@ -380,7 +403,8 @@ int runExportVector(const std::vector<std::string>& argv)
 
 SB_CLI_COMMAND("extract",
                "extract MODEL_DIR --pairs FILE (--layer L | --stage S) --component C --method mean|pca|probe --out "
-               "VEC.safetensors [--policy last|mean|all] [--heldout-fraction F] [--split-seed N] [--gguf FILE] [--json]",
+               "VEC.safetensors [--policy last|mean|all] [--heldout-fraction F] [--split-seed N] [--gguf FILE] "
+               "[--store EXP.h5 [--keep-activations]] [--json]",
                "Preference vector(s) from the seeded train part of a contrastive dataset (S: feature_extraction, "
                "representation, decision_making or all).",
                runExtract)
@@ -390,7 +414,7 @@ SB_CLI_COMMAND("steer",
                "Unsteered and steered continuations side by side (greedy, or sampled with the same seed).", runSteer)
 SB_CLI_COMMAND("evaluate",
                "evaluate MODEL_DIR --vector VEC --pairs FILE (--alpha A | --alphas A,B) [--native VEC] "
-               "[--random-draws N] [--seed S] [--neutral FILE] [--all-pairs] [--json]",
+               "[--random-draws N] [--seed S] [--neutral FILE] [--all-pairs] [--store EXP.h5] [--json]",
                "Preference shift on held-out pairs with a bootstrap CI, against a random vector of equal norm "
                "(and the native vector); KL and perplexity change on neutral text.",
                runEvaluate)

@@ -78,6 +78,8 @@ ExtractionResult extractPreferenceVectors(const TransformerModel& model, const T
         if (!progress(0.9 + 0.1 * static_cast<double>(i + 1) / static_cast<double>(req.points.size())))
             throw Cancelled();
     }
+    if (req.keepActivations)
+        res.activations = std::move(acts);
     return res;
 }
 

@@ -10,6 +10,7 @@
 #include "engine/preference_vector.h"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct ExtractionRequest {
     PositionPolicy policy = PositionPolicy::ContinuationMean;
     ProbeOptions probe;
     int64_t batchSize = 16;
+    bool keepActivations = false; ///< return the collected activations too (to store them)
     /// Fraction in [0,1]; false cancels (Cancelled).
     std::function<bool(double)> progress;
 };
@@ -41,6 +43,7 @@ struct ExtractionRequest {
 struct ExtractionResult {
     std::vector<PreferenceVector> vectors;
     DatasetSplit split;
+    std::map<HookPoint, PairedActivations> activations; ///< when keepActivations
 };
 
 ExtractionResult extractPreferenceVectors(const TransformerModel& model, const Tokenizer& tokenizer,
