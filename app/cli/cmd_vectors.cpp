@@ -304,9 +304,11 @@ int runSteer(const std::vector<std::string>& argv)
 
 int runEvaluate(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--json", "--all-pairs", "--no-side-effects"},
+    Args a(argv, {"--json", "--all-pairs", "--heldout", "--no-side-effects"},
            {"--vector", "--pairs", "--alpha", "--alphas", "--native", "--random-draws", "--seed", "--neutral",
-            "--batch-size", "--store"});
+            "--batch-size", "--store", "--split-seed", "--heldout-fraction"});
+    if (a.flag("--all-pairs") && a.flag("--heldout"))
+        throw UsageError("give --all-pairs or --heldout, not both");
     a.expectPositionals(1);
     if (a.option("--alpha") && a.option("--alphas"))
         throw UsageError("give --alpha A or --alphas A,B,C, not both");
@@ -314,7 +316,12 @@ int runEvaluate(const std::vector<std::string>& argv)
     auto tok = tokenizerFor(*model);
     VectorEvaluationRequest req;
     req.dataset = readPairs(a.required("--pairs"));
-    req.allPairs = a.flag("--all-pairs");
+    if (a.flag("--all-pairs"))
+        req.pairs.mode = PairSelection::Mode::All;
+    if (a.flag("--heldout"))
+        req.pairs.mode = PairSelection::Mode::HeldOut;
+    req.pairs.splitSeed = static_cast<uint64_t>(a.integer("--split-seed", static_cast<int64_t>(kDefaultSplitSeed)));
+    req.pairs.heldOutFraction = a.number("--heldout-fraction", kDefaultHeldOutFraction);
     req.vectors = vectorsFor(*model, a.required("--vector"));
     if (auto n = a.option("--native"))
         req.native = vectorsFor(*model, *n);
@@ -414,9 +421,11 @@ SB_CLI_COMMAND("steer",
                "Unsteered and steered continuations side by side (greedy, or sampled with the same seed).", runSteer)
 SB_CLI_COMMAND("evaluate",
                "evaluate MODEL_DIR --vector VEC --pairs FILE (--alpha A | --alphas A,B) [--native VEC] "
-               "[--random-draws N] [--seed S] [--neutral FILE] [--all-pairs] [--store EXP.h5] [--json]",
+               "[--random-draws N] [--seed S] [--neutral FILE] [--all-pairs | --heldout [--split-seed N] "
+               "[--heldout-fraction F]] [--store EXP.h5] [--json]",
                "Preference shift on held-out pairs with a bootstrap CI, against a random vector of equal norm "
-               "(and the native vector); KL and perplexity change on neutral text.",
+               "(and the native vector); KL and perplexity change on neutral text. Pairs: the held-out part of the "
+               "vector's own split, or all pairs of another dataset (--heldout: the seeded held-out part anyway).",
                runEvaluate)
 SB_CLI_COMMAND("export-vector", "export-vector VEC --out FILE.gguf|FILE.safetensors [--model-hint H]",
                "Converts vectors between SteerBridge safetensors and llama.cpp control-vector GGUF.", runExportVector)

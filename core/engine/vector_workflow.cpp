@@ -84,22 +84,36 @@ ExtractionResult extractPreferenceVectors(const TransformerModel& model, const T
 }
 
 std::vector<ContrastivePair> evaluationPairs(const ContrastiveDataset& dataset, const PreferenceVector& vector,
-                                             bool allPairs, std::string* description)
+                                             const PairSelection& sel, std::string* description)
 {
     const bool same = !vector.datasetHash.empty() && vector.datasetHash == dataset.hash();
-    if (same && !allPairs && vector.heldOutFraction > 0.0) {
-        DatasetSplit s = splitDataset(dataset, vector.heldOutFraction, vector.splitSeed);
+    auto heldOut = [&](uint64_t seed, double fraction, const std::string& why) {
+        DatasetSplit s = splitDataset(dataset, fraction, seed);
         if (description)
-            *description = "held-out part of " + dataset.name + ": " + std::to_string(s.heldOut.pairs.size()) +
-                           " of " + std::to_string(dataset.pairs.size()) + " pairs (split seed " +
-                           std::to_string(vector.splitSeed) + ", the vector was extracted from the other " +
-                           std::to_string(s.train.pairs.size()) + ")";
+            *description = "held-out part of " + dataset.name + ": " + std::to_string(s.heldOut.pairs.size()) + " of " +
+                           std::to_string(dataset.pairs.size()) + " pairs (split seed " + std::to_string(seed) + ", " +
+                           why + ")";
         return s.heldOut.pairs;
+    };
+    switch (sel.mode) {
+    case PairSelection::Mode::HeldOut:
+        return heldOut(sel.splitSeed, sel.heldOutFraction,
+                       same ? "the vector was extracted from the other " +
+                                  std::to_string(splitDataset(dataset, sel.heldOutFraction, sel.splitSeed).train.pairs.size())
+                            : "as asked");
+    case PairSelection::Mode::Auto:
+        if (same && vector.heldOutFraction > 0.0)
+            return heldOut(vector.splitSeed, vector.heldOutFraction,
+                           "the vector was extracted from the other " +
+                               std::to_string(splitDataset(dataset, vector.heldOutFraction, vector.splitSeed)
+                                                  .train.pairs.size()));
+        break;
+    case PairSelection::Mode::All: break;
     }
     if (description) {
-        if (same && allPairs)
+        if (same)
             *description = "all " + std::to_string(dataset.pairs.size()) + " pairs of " + dataset.name +
-                           " (--all-pairs: includes the pairs the vector was extracted from)";
+                           " (includes the pairs the vector was extracted from)";
         else
             *description = "all " + std::to_string(dataset.pairs.size()) + " pairs of " + dataset.name +
                            " (the vector was not extracted from this dataset)";
@@ -125,7 +139,7 @@ VectorEvaluation evaluatePreferenceVectors(const TransformerModel& model, const 
         return t;
     };
     VectorEvaluation out;
-    auto pairs = evaluationPairs(req.dataset, req.vectors.front(), req.allPairs, &out.pairsDescription);
+    auto pairs = evaluationPairs(req.dataset, req.vectors.front(), req.pairs, &out.pairsDescription);
     out.pairsUsed = static_cast<int64_t>(pairs.size());
     auto tokenized = tokenizePairs(tokenizer, pairs, req.dataset.name);
     std::unique_ptr<NeutralBaseline> neutral;

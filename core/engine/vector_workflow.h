@@ -49,15 +49,26 @@ struct ExtractionResult {
 ExtractionResult extractPreferenceVectors(const TransformerModel& model, const Tokenizer& tokenizer,
                                           const ExtractionRequest& request);
 
-/// Pairs to evaluate `vector` on: when it was extracted from this dataset
-/// (same hash), the held-out part of its own seeded split; otherwise (or with
-/// allPairs) every pair. `description` says which.
+/// Which pairs of a dataset an evaluation scores.
+struct PairSelection {
+    enum class Mode {
+        Auto,    ///< the held-out part of the vector's own split when it came from this dataset, else all pairs
+        All,     ///< every pair
+        HeldOut, ///< the held-out part of the seeded split below (e.g. to score another concept's vector
+                 ///< on exactly the pairs the right vector is scored on)
+    };
+    Mode mode = Mode::Auto;
+    uint64_t splitSeed = kDefaultSplitSeed;
+    double heldOutFraction = kDefaultHeldOutFraction;
+};
+
+/// The pairs to evaluate `vector` on; `description` says which.
 std::vector<ContrastivePair> evaluationPairs(const ContrastiveDataset& dataset, const PreferenceVector& vector,
-                                             bool allPairs, std::string* description = nullptr);
+                                             const PairSelection& selection, std::string* description = nullptr);
 
 struct VectorEvaluationRequest {
     ContrastiveDataset dataset;
-    bool allPairs = false;
+    PairSelection pairs;
     std::vector<PreferenceVector> vectors; ///< in this model's space (same width)
     std::vector<PreferenceVector> native;  ///< optional ceiling
     std::vector<std::string> neutralTexts; ///< side-effect probe text (empty: no side effects)

@@ -125,7 +125,8 @@ void EvaluateVectorsJob::execute()
         throw InputError("no vector to evaluate");
     VectorEvaluationRequest req;
     req.dataset = readContrastiveDataset(m_params.pairsFile.toStdString());
-    req.allPairs = m_params.allPairs;
+    if (m_params.allPairs)
+        req.pairs.mode = PairSelection::Mode::All;
     req.vectors = vectorsOf(m_params.vectors);
     req.native = vectorsOf(m_params.native);
     auto& o = req.options;
@@ -238,6 +239,43 @@ void SteeredGenerationJob::execute()
         (run == 0 ? out.unsteered : out.steered) = qs(tok.decode(res.generated[0], true));
     }
     Q_EMIT finished(out);
+}
+
+ImportedPairs importPairFile(const QString& path)
+{
+    ImportedPairs out;
+    out.file = path;
+    try {
+        ContrastiveDataset d = readContrastiveDataset(path.toStdString());
+        for (const auto& p : d.pairs) {
+            out.prompts << qs(p.prompt);
+            out.positives << qs(p.positive);
+            out.negatives << qs(p.negative);
+            out.lines << static_cast<int>(p.line);
+        }
+        for (const auto& p : d.problems) {
+            out.problemLines << static_cast<int>(p.line);
+            out.problemReasons << qs(p.reason);
+        }
+        out.hash = qs(d.hash());
+    } catch (...) {
+        out.error = describeException(std::current_exception());
+    }
+    return out;
+}
+
+QVector<int> heldOutIndices(int count, double heldOutFraction, quint64 seed)
+{
+    try {
+        ContrastiveDataset d;
+        d.pairs.resize(static_cast<std::size_t>(std::max(count, 0)));
+        QVector<int> out;
+        for (int64_t i : splitDataset(d, heldOutFraction, seed).heldOutIndices)
+            out << static_cast<int>(i);
+        return out;
+    } catch (...) {
+        return {};
+    }
 }
 
 VectorSet loadVectorSet(const QString& path, QString* error)

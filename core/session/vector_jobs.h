@@ -100,6 +100,11 @@ private:
     SteeredGenerationParams m_params;
 };
 
+/// Reads a pair file with the engine's parser; never throws (error set instead).
+ImportedPairs importPairFile(const QString& path);
+/// The held-out indices of the engine's seeded split (the same split extraction uses).
+QVector<int> heldOutIndices(int count, double heldOutFraction, quint64 seed);
+
 /// Vectors read from a file (.safetensors or llama.cpp .gguf). Never throws:
 /// on failure returns an invalid set and puts the reason in *error.
 VectorSet loadVectorSet(const QString& path, QString* error);

@@ -77,6 +77,19 @@ struct EvaluationSummary {
     QString json;            ///< the full report as JSON
 };
 
+/// A contrastive pair file as read by the engine's parser (JSONL, CAA, CSV).
+struct ImportedPairs {
+    QString file;
+    QStringList prompts;
+    QStringList positives;
+    QStringList negatives;
+    QVector<int> lines;          ///< line of each pair in the file
+    QVector<int> problemLines;   ///< records that were skipped...
+    QStringList problemReasons;  ///< ...and why
+    QString hash;                ///< the dataset hash (SHA-256 of the pairs)
+    QString error;               ///< set when the whole file could not be read
+};
+
 /// Unsteered and steered continuations of one prompt.
 struct SteeredTexts {
     QString prompt;
