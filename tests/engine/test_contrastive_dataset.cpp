@@ -7,6 +7,8 @@
 #include "engine/contrastive_dataset.h"
 #include "engine/errors.h"
 #include "engine/sha256.h"
+#include "engine/preference_vector.h"
+#include "engine/vector_workflow.h"
 
 #include <QCryptographicHash>
 #include <QTemporaryDir>
@@ -269,6 +271,43 @@ private Q_SLOTS:
         ContrastiveDataset one;
         one.pairs = {d.pairs[0]};
         sbtest::expectThrowContaining<InputError>([&] { splitDataset(one, 0.5, 1); }, {"at least 2"});
+    }
+    void evaluationPairSelection()
+    {
+        ContrastiveDataset d;
+        d.name = "n";
+        for (int i = 0; i < 20; ++i)
+            d.pairs.push_back({"p" + std::to_string(i), " a", " b", i + 1});
+        ContrastiveDataset other = d;
+        other.pairs[0].negative = " c"; // another hash
+        PreferenceVector own;
+        own.datasetHash = d.hash();
+        own.splitSeed = 7;
+        own.heldOutFraction = 0.25;
+        auto lines = [](const std::vector<ContrastivePair>& ps) {
+            std::vector<int64_t> out;
+            for (const auto& p : ps)
+                out.push_back(p.line - 1);
+            return out;
+        };
+        std::string why;
+        // Auto: the vector's own split when it came from this dataset...
+        QCOMPARE(lines(evaluationPairs(d, own, PairSelection{}, &why)), splitDataset(d, 0.25, 7).heldOutIndices);
+        QVERIFY(why.find("held-out") != std::string::npos && why.find("other 15") != std::string::npos);
+        // ...all pairs of a dataset it was not extracted from.
+        QCOMPARE(evaluationPairs(other, own, PairSelection{}, &why).size(), std::size_t(20));
+        QVERIFY(why.find("not extracted") != std::string::npos);
+        PairSelection all;
+        all.mode = PairSelection::Mode::All;
+        QCOMPARE(evaluationPairs(d, own, all, &why).size(), std::size_t(20));
+        QVERIFY(why.find("includes the pairs") != std::string::npos);
+        // HeldOut: the asked split, whatever the vector's origin.
+        PairSelection held;
+        held.mode = PairSelection::Mode::HeldOut;
+        held.splitSeed = 3;
+        held.heldOutFraction = 0.5;
+        QCOMPARE(lines(evaluationPairs(other, own, held, &why)), splitDataset(other, 0.5, 3).heldOutIndices);
+        QVERIFY(why.find("seed 3") != std::string::npos);
     }
 };
 

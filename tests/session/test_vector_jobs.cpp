@@ -5,6 +5,7 @@
 
 #include "common/test_util.h"
 
+#include "engine/contrastive_dataset.h"
 #include "engine/generation.h"
 #include "engine/layer_mapping.h"
 #include "engine/model.h"
@@ -166,6 +167,36 @@ private Q_SLOTS:
         auto plain = generate(*g_loaded.model, req);
         QCOMPARE(texts.unsteered, QString::fromStdString(g_loaded.tokenizer->decode(plain.generated[0], true)));
         QVERIFY(!texts.steered.isEmpty());
+    }
+
+    void importedPairsAndSplit()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("mixed.jsonl"));
+        sbtest::writeBytes(file, "{\"prompt\": \"P\", \"positive\": \" a\", \"negative\": \" b\"}\n"
+                                 "{oops\n"
+                                 "{\"prompt\": \"Q\", \"positive\": \" c\", \"negative\": \" d\"}\n");
+        ImportedPairs imp = importPairFile(file);
+        QVERIFY(imp.error.isEmpty());
+        QCOMPARE(imp.prompts, (QStringList{QStringLiteral("P"), QStringLiteral("Q")}));
+        QCOMPARE(imp.negatives, (QStringList{QStringLiteral(" b"), QStringLiteral(" d")}));
+        QCOMPARE(imp.lines, (QVector<int>{1, 3}));
+        QCOMPARE(imp.problemLines, (QVector<int>{2}));
+        QCOMPARE(imp.problemReasons.size(), 1);
+        QCOMPARE(imp.hash.size(), 64);
+        ImportedPairs missing = importPairFile(dir.filePath(QStringLiteral("none.jsonl")));
+        QVERIFY(missing.error.contains(QStringLiteral("none.jsonl")));
+        QVERIFY(missing.prompts.isEmpty());
+
+        ContrastiveDataset d;
+        d.pairs.resize(12);
+        QVector<int> expected;
+        for (int64_t i : splitDataset(d, 0.5, 2024).heldOutIndices)
+            expected << static_cast<int>(i);
+        QCOMPARE(heldOutIndices(12, 0.5, 2024), expected);
+        QCOMPARE(heldOutIndices(12, 0.5, 2024).size(), 6);
+        QVERIFY(heldOutIndices(1, 0.5, 2024).isEmpty()); // cannot split: empty, no throw
+        QVERIFY(heldOutIndices(12, 1.5, 2024).isEmpty());
     }
 
     void cancelAndFail()
