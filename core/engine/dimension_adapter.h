@@ -21,7 +21,10 @@
 //
 // Learned adapters (the adapters module) implement the same interface and
 // register a loader with registerDimensionAdapterKind() so that
-// loadDimensionAdapter() can read their files.
+// loadDimensionAdapter() can read their files. How to measure a transfer
+// through an adapter (native vector, held-out pairs, random baseline, KL):
+// docs/vectors.md, "For learned adapters"; the functions are
+// extractPreferenceVectors / evaluatePreferenceVectors (vector_workflow.h).
 
 #include <ATen/Tensor.h>
 
