@@ -76,6 +76,8 @@ struct BenchContext {
     double gemmGflops = 0.0;  ///< f32 GEMM throughput measured at start (torch, all threads)
     double memcpyGBs = 0.0;   ///< single-stream memcpy bandwidth measured at start
     std::string workDir;      ///< scratch directory for synthetic files (removed afterwards)
+    std::string fixturesDir;  ///< --fixtures: reference model folders (empty = the source tree's, if any)
+    std::vector<std::string> modelFilter; ///< --models a,b: only these model names (empty = all)
     nlohmann::json results = nlohmann::json::object(); ///< section name -> its figures
     /// Prints one human-readable line (suppressed with --json).
     void line(const std::string& text) const;

@@ -67,10 +67,25 @@ double measureMemcpyGBs()
 
 int runBench(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--json"}, {"--only"});
+    Args a(argv, {"--json"}, {"--only", "--fixtures", "--models"});
     a.expectPositionals(0);
     BenchContext ctx;
     ctx.json = a.flag("--json");
+    ctx.fixturesDir = a.option("--fixtures").value_or("");
+    if (!ctx.fixturesDir.empty() && !std::filesystem::is_directory(ctx.fixturesDir))
+        throw UsageError("--fixtures " + ctx.fixturesDir + ": not a directory");
+    if (auto models = a.option("--models")) {
+        std::size_t start = 0;
+        while (start <= models->size()) {
+            const auto comma = models->find(',', start);
+            const std::string name = models->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!name.empty())
+                ctx.modelFilter.push_back(name);
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
     const auto only = a.option("--only");
     c10::InferenceMode guard;
     namespace fs = std::filesystem;
@@ -113,7 +128,7 @@ int runBench(const std::vector<std::string>& argv)
 
 } // namespace
 
-SB_CLI_COMMAND("bench", "bench [--json] [--only SECTION]",
+SB_CLI_COMMAND("bench", "bench [--json] [--only SECTION] [--fixtures DIR] [--models NAME,...]",
                "Benchmarks: machine baselines, then every section's figures as ratios against them.", runBench)
 
 } // namespace sb::cli

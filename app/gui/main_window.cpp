@@ -1,112 +1,366 @@
 #include "main_window.h"
 
+#include "architecture_rows.h"
+#include "experiment_io.h"
+
+#include "engine/experiment_store.h"
+#include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/paths.h"
 #include "session/model_session.h"
+#include "widgets/architecture_table.h"
+#include "widgets/compatibility_panel.h"
+#include "widgets/job_status.h"
+#include "widgets/layer_diagram.h"
+#include "widgets/layer_profile_plot.h"
+#include "widgets/loss_plot.h"
 #include "widgets/model_pane.h"
+#include "widgets/pair_table_editor.h"
+#include "widgets/plot_export.h"
+#include "widgets/similarity_heatmap.h"
+#include "widgets/steered_comparison_view.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QLocale>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QUndoGroup>
+#include <QUndoStack>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <limits>
 
 namespace sb {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+namespace {
+constexpr int kMaxRecent = 8;
+const char* const kRecentKey = "recentModels";
+
+QString sideName(int side) { return side == 0 ? MainWindow::tr("source") : MainWindow::tr("target"); }
+
+QString stageTitle(FunctionalStage s)
 {
+    switch (s) {
+    case FunctionalStage::FeatureExtraction: return MainWindow::tr("feature extraction");
+    case FunctionalStage::Representation: return MainWindow::tr("representation");
+    case FunctionalStage::DecisionMaking: return MainWindow::tr("decision making");
+    }
+    return {};
+}
+} // namespace
+
+MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
+    : QMainWindow(parent), m_options(options), m_prefs(Preferences::load())
+{
+    setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("SteerBridge"));
-    auto* central = new QWidget(this);
-    auto* lay = new QHBoxLayout(central);
-    m_panes[0] = new ModelPane(tr("Source"), central);
-    m_panes[1] = new ModelPane(tr("Target"), central);
-    lay->addWidget(m_panes[0]);
-    lay->addWidget(m_panes[1]);
-    setCentralWidget(central);
-
-    auto* file = menuBar()->addMenu(tr("&File"));
-    auto* openSrc = file->addAction(tr("Open &Source Model..."));
-    openSrc->setShortcut(QKeySequence(tr("Ctrl+O")));
-    connect(openSrc, &QAction::triggered, this, [this] { openModelDialog(0); });
-    auto* openTgt = file->addAction(tr("Open &Target Model..."));
-    openTgt->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-    connect(openTgt, &QAction::triggered, this, [this] { openModelDialog(1); });
-    auto* demo = file->addAction(tr("Load &Demo Pair"));
-    connect(demo, &QAction::triggered, this, &MainWindow::loadDemoPair);
-    file->addSeparator();
-    auto* quit = file->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(200);
-    m_progress->hide();
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->hide();
-    connect(m_cancel, &QPushButton::clicked, this, [this] {
-        for (auto* j : m_jobs)
-            if (j)
-                j->cancel();
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks);
+    m_normalFont = font();
+    buildViews();
+    buildMenus();
+    m_jobs = new JobStatus(this);
+    statusBar()->addPermanentWidget(m_jobs);
+    statusBar()->showMessage(tr("Ready"));
+    connect(m_jobs, &JobStatus::jobEnded, this, [this](const QString& what, const QString& outcome) {
+        log(tr("%1: %2").arg(what, outcome));
     });
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
-    resize(1100, 700);
+    connect(m_jobs, &JobStatus::idle, this, [this] { statusBar()->showMessage(tr("Ready")); });
+    resize(1280, 820);
+    if (m_options.restoreState)
+        readSettings();
+    rebuildRecentMenus();
+    modelsChanged();
+
+    connect(m_pairs, &PairTableEditor::changed, this, &MainWindow::markDirty);
+    connect(m_diagram, &LayerDiagram::pointSelected, this, &MainWindow::markDirty);
+    m_autosaveTimer.setInterval(std::max(1, m_prefs.autosaveMinutes) * 60 * 1000);
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosaveNow);
+    if (m_prefs.autosaveMinutes > 0)
+        m_autosaveTimer.start();
+    setClean();
 }
 
 MainWindow::~MainWindow() = default;
 
+// ------------------------------------------------------------------ views
+
+void MainWindow::buildViews()
+{
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    setCentralWidget(m_tabs);
+
+    // Architecture: the two reports side by side, compatibility below.
+    auto* archSplit = new QSplitter(Qt::Vertical, m_tabs);
+    m_archTable = new ArchitectureTable(archSplit);
+    auto* compatBox = new QGroupBox(tr("Compatibility for vector transfer"), archSplit);
+    auto* compatLay = new QVBoxLayout(compatBox);
+    m_compat = new CompatibilityPanel(compatBox);
+    compatLay->addWidget(m_compat);
+    archSplit->addWidget(m_archTable);
+    archSplit->addWidget(compatBox);
+    archSplit->setStretchFactor(0, 3);
+    archSplit->setStretchFactor(1, 2);
+    m_tabs->addTab(archSplit, tr("&Architecture"));
+
+    // Layers: diagram and similarity heatmap.
+    auto* layerSplit = new QSplitter(Qt::Horizontal, m_tabs);
+    m_diagram = new LayerDiagram(layerSplit);
+    m_heatmap = new SimilarityHeatmap(layerSplit);
+    layerSplit->addWidget(m_diagram);
+    layerSplit->addWidget(m_heatmap);
+    layerSplit->setStretchFactor(0, 3);
+    layerSplit->setStretchFactor(1, 2);
+    m_tabs->addTab(layerSplit, tr("&Layers"));
+    connect(m_diagram, &LayerDiagram::pointSelected, this, [this](const DiagramPoint& p) {
+        statusBar()->showMessage(p.side == DiagramSide::Source ? tr("Extraction point: %1").arg(p.hookName())
+                                                               : tr("Injection point: %1").arg(p.hookName()),
+                                 4000);
+    });
+    connect(m_heatmap, &SimilarityHeatmap::cellSelected, this, [this](int s, int t) {
+        m_diagram->select({DiagramSide::Source, s, LayerComponent::Residual});
+        m_diagram->select({DiagramSide::Target, t, LayerComponent::Residual});
+    });
+
+    // Dataset.
+    m_pairs = new PairTableEditor(m_tabs);
+    m_tabs->addTab(m_pairs, tr("&Dataset"));
+
+    // Extraction: method and points, and the vector's norm per layer.
+    auto* extraction = new QWidget(m_tabs);
+    auto* exLay = new QVBoxLayout(extraction);
+    auto* exForm = new QHBoxLayout;
+    auto* method = new QComboBox(extraction);
+    method->setObjectName(QStringLiteral("extractionMethod"));
+    method->addItem(tr("Mean difference"));
+    auto* methodLabel = new QLabel(tr("&Method:"), extraction);
+    methodLabel->setBuddy(method);
+    auto* extract = new QPushButton(tr("E&xtract"), extraction);
+    extract->setObjectName(QStringLiteral("extractButton"));
+    extract->setEnabled(false);
+    exForm->addWidget(methodLabel);
+    exForm->addWidget(method);
+    exForm->addWidget(extract);
+    exForm->addStretch(1);
+    exLay->addLayout(exForm);
+    m_normPlot = new LayerProfilePlot(extraction);
+    m_normPlot->setTitle(tr("Vector norm per layer"));
+    m_normPlot->setValueLabel(tr("Norm of the vector"));
+    m_normPlot->setExportName(QStringLiteral("vector-norms"));
+    exLay->addWidget(m_normPlot, 1);
+    m_tabs->addTab(extraction, tr("E&xtraction"));
+
+    // Training: the live loss plot.
+    auto* training = new QWidget(m_tabs);
+    auto* trLay = new QVBoxLayout(training);
+    m_lossPlot = new LossPlot(training);
+    trLay->addWidget(m_lossPlot, 1);
+    m_tabs->addTab(training, tr("&Training"));
+
+    // Steering.
+    m_steering = new SteeredComparisonView(m_tabs);
+    m_tabs->addTab(m_steering, tr("&Steering"));
+
+    // Models dock.
+    auto* modelsDock = new QDockWidget(tr("Models"), this);
+    modelsDock->setObjectName(QStringLiteral("modelsDock"));
+    auto* modelsHost = new QWidget(modelsDock);
+    auto* mLay = new QVBoxLayout(modelsHost);
+    for (int side = 0; side < 2; ++side) {
+        m_panes[side] = new ModelPane(side == 0 ? tr("Source") : tr("Target"), modelsHost);
+        m_panes[side]->setObjectName(side == 0 ? QStringLiteral("sourcePane") : QStringLiteral("targetPane"));
+        connect(m_panes[side], &ModelPane::openRequested, this, [this, side] { openModelDialog(side); });
+        connect(m_panes[side], &ModelPane::folderChosen, this, [this, side](const QString& d) { loadModel(side, d); });
+        mLay->addWidget(m_panes[side], 1);
+    }
+    modelsDock->setWidget(modelsHost);
+    modelsDock->setMinimumWidth(240);
+    addDockWidget(Qt::LeftDockWidgetArea, modelsDock);
+
+    // Log dock.
+    auto* logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    m_log = new QPlainTextEdit(logDock);
+    m_log->setObjectName(QStringLiteral("logView"));
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+    logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({logDock}, {120}, Qt::Vertical);
+
+    m_undo = new QUndoGroup(this);
+    m_undo->addStack(m_pairs->undoStack());
+    m_undo->setActiveStack(m_pairs->undoStack());
+    connect(m_pairs->undoStack(), &QUndoStack::cleanChanged, this, [this] { setWindowModified(isDirty()); });
+}
+
+void MainWindow::buildMenus()
+{
+    auto action = [this](QMenu* menu, const QString& text, const QString& name, const QKeySequence& key = {}) {
+        QAction* a = menu->addAction(text);
+        a->setObjectName(name);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        return a;
+    };
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    connect(action(file, tr("&New Experiment"), QStringLiteral("actionNewExperiment"), QKeySequence::New), &QAction::triggered,
+            this, &MainWindow::newExperiment);
+    connect(action(file, tr("Open E&xperiment..."), QStringLiteral("actionOpenExperiment"),
+                   QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O)),
+            &QAction::triggered, this, &MainWindow::openExperimentDialog);
+    connect(action(file, tr("&Save Experiment"), QStringLiteral("actionSaveExperiment"), QKeySequence::Save),
+            &QAction::triggered, this, [this] {
+                if (m_filePath.isEmpty())
+                    saveAs();
+                else
+                    saveExperiment(m_filePath);
+            });
+    connect(action(file, tr("Save Experiment &As..."), QStringLiteral("actionSaveExperimentAs"),
+                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)),
+            &QAction::triggered, this, &MainWindow::saveAs);
+    file->addSeparator();
+    connect(action(file, tr("Open &Source Model..."), QStringLiteral("actionOpenSource"), QKeySequence(Qt::CTRL | Qt::Key_O)),
+            &QAction::triggered, this, [this] { openModelDialog(0); });
+    connect(action(file, tr("Open &Target Model..."), QStringLiteral("actionOpenTarget"),
+                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)),
+            &QAction::triggered, this, [this] { openModelDialog(1); });
+    m_recentMenus[0] = file->addMenu(tr("Recent Source Models"));
+    m_recentMenus[1] = file->addMenu(tr("Recent Target Models"));
+    connect(action(file, tr("Load &Demo Pair"), QStringLiteral("actionLoadDemo"), QKeySequence(Qt::CTRL | Qt::Key_D)),
+            &QAction::triggered, this, &MainWindow::loadDemoPair);
+    file->addSeparator();
+    connect(action(file, tr("&Export Figure..."), QStringLiteral("actionExportFigure"), QKeySequence(Qt::CTRL | Qt::Key_E)),
+            &QAction::triggered, this, &MainWindow::exportCurrent);
+    file->addSeparator();
+    QAction* quit = action(file, tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    connect(action(edit, tr("&Preferences..."), QStringLiteral("actionPreferences"), QKeySequence(Qt::CTRL | Qt::Key_Comma)),
+            &QAction::triggered, this, &MainWindow::editPreferences);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* a = action(view, m_tabs->tabText(i).remove(QLatin1Char('&')), QStringLiteral("actionTab%1").arg(i),
+                            QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    m_presentationAction = action(view, tr("&Presentation Mode"), QStringLiteral("actionPresentation"),
+                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setToolTip(tr("Large fonts and clean plots for lab meetings"));
+    connect(m_presentationAction, &QAction::toggled, this, &MainWindow::setPresentationMode);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    QAction* cancel = action(run, tr("&Cancel Running Tasks"), QStringLiteral("actionCancel"), QKeySequence(Qt::Key_Escape));
+    connect(cancel, &QAction::triggered, this, [this] {
+        if (m_jobs->runningCount() > 0) {
+            m_jobs->cancelAll();
+            log(tr("Cancel requested."));
+        }
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    connect(action(help, tr("&About SteerBridge"), QStringLiteral("actionAbout")), &QAction::triggered, this, &MainWindow::about);
+}
+
+// ------------------------------------------------------------------ models
+
 void MainWindow::openModelDialog(int side)
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, side == 0 ? tr("Open Source Model")
-                                                                          : tr("Open Target Model"));
-    if (!dir.isEmpty())
-        loadModel(side, dir);
+    QSettings settings;
+    const QString start = settings.value(QStringLiteral("models/lastDirectory"), QDir::homePath()).toString();
+    const QString dir = QFileDialog::getExistingDirectory(this, side == 0 ? tr("Open Source Model") : tr("Open Target Model"), start);
+    if (dir.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("models/lastDirectory"), QFileInfo(dir).absolutePath());
+    loadModel(side, dir);
 }
 
 void MainWindow::loadModel(int side, const QString& directory)
 {
-    if (m_jobs[side])
-        m_jobs[side]->cancel();
+    if (m_loadJobs[side])
+        m_loadJobs[side]->cancel();
     auto* job = new LoadModelJob(directory, this);
-    m_jobs[side] = job;
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
-    statusBar()->showMessage(tr("Loading %1...").arg(directory));
-    connect(job, &Job::progress, this, [this](double f, const QString&) {
-        m_progress->setValue(static_cast<int>(f * 1000));
-    });
+    m_loadJobs[side] = job;
+    m_panes[side]->setLoading(directory);
+    const QString name = QFileInfo(directory).fileName();
+    m_jobs->track(job, tr("Loading %1 model %2").arg(sideName(side), name));
+    log(tr("Loading %1 as the %2 model from %3").arg(name, sideName(side), QDir::toNativeSeparators(directory)));
     connect(job, &LoadModelJob::finished, this, [this, side](const LoadedModel& m) {
         m_models[side] = m;
-        const auto& s = m.model->spec();
-        m_panes[side]->setModel(m, tr("%1, %2 layers, hidden %3, %4 parameters")
-                                       .arg(QString::fromUtf8(familyName(s.family)))
-                                       .arg(s.numLayers)
-                                       .arg(s.hiddenSize)
-                                       .arg(m.model->loadReport().parameterCount));
+        m_panes[side]->setModel(m, modelSummary(m));
+        for (const QString& w : m.warnings)
+            log(tr("%1: %2").arg(m.name, w));
+        log(tr("Loaded %1 (%2)").arg(m.name, modelSummary(m)));
         statusBar()->showMessage(tr("Loaded %1").arg(m.name), 5000);
+        addRecent(m.directory);
+        if (!m_pendingSelection && m_file && m_file->root().hasGroup("comparison"))
+            m_file->root().removeGroup("comparison"); // measured for other models
+        modelsChanged();
+        // Loading a model is not an edit: the prompt on quit is for work.
+        if (m_pendingSelection)
+            applyPendingSelection();
         Q_EMIT modelLoaded(side);
     });
-    connect(job, &Job::failed, this, [this, side](const QString& msg) {
-        statusBar()->showMessage(tr("Loading failed"), 5000);
-        Q_EMIT loadFailed(side, msg);
-        if (!qEnvironmentVariableIsSet("SB_TEST_MODE"))
-            QMessageBox::critical(this, tr("Cannot load model"), msg);
-    });
-    connect(job, &Job::done, this, [this, side, job] {
-        if (m_jobs[side] == job)
-            m_jobs[side] = nullptr;
-        if (!m_jobs[0] && !m_jobs[1]) {
-            m_progress->hide();
-            m_cancel->hide();
+    connect(job, &Job::failed, this, [this, side, directory](const QString& msg) {
+        m_panes[side]->setFailed(directory, msg);
+        if (m_models[side].isValid())
+            m_panes[side]->setModel(m_models[side], modelSummary(m_models[side]));
+        if (m_pendingSelection) {
+            m_pendingSelection.reset(); // the experiment's model is missing: keep what was restored
+            m_recovered = false;
         }
-        job->deleteLater();
+        showError(tr("Cannot load model"),
+                  tr("Could not load the %1 model from\n%2\n\n%3").arg(sideName(side), QDir::toNativeSeparators(directory), msg));
+        Q_EMIT loadFailed(side, msg);
     });
+    connect(job, &Job::cancelled, this, [this, side] {
+        if (m_models[side].isValid())
+            m_panes[side]->setModel(m_models[side], modelSummary(m_models[side]));
+        else
+            m_panes[side]->clear();
+    });
+    connect(job, &Job::done, job, &QObject::deleteLater);
     job->start();
 }
 
@@ -115,12 +369,472 @@ void MainWindow::loadDemoPair()
     const QString a = QString::fromStdString(resourcePath("models/stories260k"));
     const QString b = QString::fromStdString(resourcePath("models/stories-gpt2"));
     if (a.isEmpty() || b.isEmpty()) {
-        QMessageBox::warning(this, tr("Demo models not found"),
-                             tr("The bundled demo models were not found. Set SB_RESOURCE_DIR to the resources folder."));
+        showError(tr("Demo models not found"),
+                  tr("The bundled demo models were not found. Set SB_RESOURCE_DIR to the resources folder."));
         return;
     }
     loadModel(0, a);
     loadModel(1, b);
+}
+
+QStringList MainWindow::recentModels() const { return QSettings().value(QLatin1String(kRecentKey)).toStringList(); }
+
+void MainWindow::addRecent(const QString& directory)
+{
+    QStringList list = recentModels();
+    list.removeAll(directory);
+    list.prepend(directory);
+    while (list.size() > kMaxRecent)
+        list.removeLast();
+    QSettings().setValue(QLatin1String(kRecentKey), list);
+    rebuildRecentMenus();
+}
+
+void MainWindow::rebuildRecentMenus()
+{
+    const QStringList list = recentModels();
+    for (int side = 0; side < 2; ++side) {
+        QMenu* menu = m_recentMenus[side];
+        menu->clear();
+        for (const QString& d : list) {
+            QAction* a = menu->addAction(tr("%1 — %2").arg(QFileInfo(d).fileName(), QDir::toNativeSeparators(d)));
+            connect(a, &QAction::triggered, this, [this, side, d] { loadModel(side, d); });
+        }
+        if (list.isEmpty())
+            menu->addAction(tr("No recent models"))->setEnabled(false);
+        m_panes[side]->setRecent(list);
+    }
+}
+
+void MainWindow::modelsChanged()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    updateTitle();
+    m_archTable->setModelNames(s.name, t.name);
+    m_archTable->setRows(s.isValid() || t.isValid() ? architectureRows(s, t) : QVector<ComparisonRow>{});
+    m_heatmap->setModelNames(s.name, t.name);
+    if (s.isValid() && t.isValid()) {
+        auto stack = [](const LoadedModel& m) {
+            const auto& spec = m.model->spec();
+            return DiagramStack{m.name, tr("%1 · hidden %2").arg(QString::fromUtf8(familyName(spec.family))).arg(spec.hiddenSize),
+                                static_cast<int>(spec.numLayers)};
+        };
+        m_diagram->setStacks(stack(s), stack(t));
+        // The depth heuristic and its functional stages are known from the
+        // layer counts alone; the measured mapping comes with a comparison.
+        const LayerMapping depth = depthMapping(s.model->spec().numLayers, t.model->spec().numLayers);
+        QVector<DiagramLink> links;
+        for (const auto& [from, to] : depth.pairs)
+            links.push_back({static_cast<int>(from), static_cast<int>(to), std::numeric_limits<double>::quiet_NaN()});
+        m_diagram->setMapping(MappingKind::Depth, links);
+        m_diagram->setMapping(MappingKind::Measured, {});
+        QVector<DiagramStage> stages;
+        for (const auto& st : depth.stages)
+            stages.push_back({stageTitle(st.stage), st.depth, static_cast<int>(st.sourceLayer), static_cast<int>(st.targetLayer)});
+        m_diagram->setStages(stages);
+    } else {
+        m_diagram->clear();
+    }
+    m_steering->setAvailable(false, tr("Steered generation needs an extracted vector (Extraction tab)."));
+}
+
+// ------------------------------------------------------------------ chrome
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    m_lastError = message;
+    log(tr("Error: %1").arg(QString(message).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+    statusBar()->showMessage(title, 8000);
+    if (!m_options.quietDialogs)
+        QMessageBox::critical(this, title, message);
+}
+
+void MainWindow::log(const QString& message)
+{
+    m_log->appendPlainText(QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));
+}
+
+QString MainWindow::logText() const { return m_log->toPlainText(); }
+
+bool MainWindow::isDirty() const { return m_dirty; }
+
+void MainWindow::markDirty()
+{
+    if (m_restoring || m_dirty)
+        return;
+    m_dirty = true;
+    setWindowModified(true);
+}
+
+void MainWindow::setClean()
+{
+    m_dirty = false;
+    m_pairs->undoStack()->setClean();
+    setWindowModified(false);
+}
+
+void MainWindow::updateTitle()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    QString title = s.isValid() || t.isValid()
+                        ? tr("%1 → %2").arg(s.isValid() ? s.name : tr("?"), t.isValid() ? t.name : tr("?"))
+                        : QString();
+    const QString file = m_filePath.isEmpty() ? tr("Untitled experiment") : QFileInfo(m_filePath).fileName();
+    setWindowTitle(title.isEmpty() ? tr("%1[*] — SteerBridge").arg(file) : tr("%1[*] — %2 — SteerBridge").arg(file, title));
+}
+
+const Exportable* MainWindow::currentExportable() const
+{
+    switch (m_tabs->currentIndex()) {
+    case LayersTab: {
+        QWidget* f = QApplication::focusWidget();
+        if (f && m_heatmap->isAncestorOf(f))
+            return m_heatmap;
+        return m_diagram;
+    }
+    case ExtractionTab: return m_normPlot;
+    case TrainingTab: return m_lossPlot;
+    default: return nullptr;
+    }
+}
+
+void MainWindow::exportCurrent()
+{
+    const Exportable* e = currentExportable();
+    if (!e) {
+        statusBar()->showMessage(tr("This tab has no figure to export; the Layers, Extraction and Training tabs do."), 6000);
+        return;
+    }
+    const QString path = exportWithDialog(this, *e);
+    if (!path.isEmpty())
+        log(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    m_presentation = on;
+    if (m_presentationAction->isChecked() != on)
+        m_presentationAction->setChecked(on);
+    QFont f = m_normalFont;
+    if (on)
+        f.setPointSizeF(m_normalFont.pointSizeF() * m_prefs.presentationScale);
+    setFont(f);
+    m_diagram->setPresentationMode(on);
+    m_heatmap->setPresentationMode(on);
+    m_normPlot->setPresentationMode(on);
+    m_lossPlot->setPresentationMode(on);
+    m_steering->setPresentationMode(on);
+    statusBar()->showMessage(on ? tr("Presentation mode: Ctrl+Shift+P to leave") : tr("Presentation mode off"), 4000);
+}
+
+void MainWindow::editPreferences()
+{
+    PreferencesDialog dialog(m_prefs, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const Preferences p = dialog.preferences();
+    const bool languageChanged = p.language != m_prefs.language;
+    m_prefs = p;
+    m_prefs.save();
+    if (m_presentation)
+        setPresentationMode(true); // new scale
+    if (languageChanged)
+        QMessageBox::information(this, tr("Language"), tr("SteerBridge will use the new language when it starts again."));
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About SteerBridge"),
+                       tr("<h3>SteerBridge %1</h3><p>Moves steering and preference vectors between transformer "
+                          "language models of different architectures: compare two models, map their layers, "
+                          "extract a vector in one, adapt it, inject it into the other and measure what it does.</p>"
+                          "<p>Built with Qt %2, libtorch and QCustomPlot.</p>")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::readSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
+    if (s.value(QStringLiteral("window/presentation"), false).toBool())
+        setPresentationMode(true);
+}
+
+void MainWindow::writeSettings()
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("window/presentation"), m_presentation);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    writeSettings();
+    m_jobs->cancelAll();
+    QFile::remove(autosavePath()); // nothing left to recover
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QMimeData* mime = event->mimeData();
+    if (mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile() &&
+        QFileInfo(mime->urls().first().toLocalFile()).isDir())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QString dir = event->mimeData()->urls().first().toLocalFile();
+    // Dropped outside the model panes: fill the empty side, else ask.
+    int side = !m_models[0].isValid() ? 0 : !m_models[1].isValid() ? 1 : -1;
+    if (side < 0) {
+        QMenu menu(this);
+        QAction* src = menu.addAction(tr("Open as Source Model"));
+        QAction* tgt = menu.addAction(tr("Open as Target Model"));
+        QAction* chosen = menu.exec(mapToGlobal(event->position().toPoint()));
+        side = chosen == src ? 0 : chosen == tgt ? 1 : -1;
+    }
+    if (side >= 0) {
+        event->acceptProposedAction();
+        loadModel(side, dir);
+    }
+}
+
+// ------------------------------------------------------------------ experiments
+
+void MainWindow::setUnsavedChangesHandler(std::function<QMessageBox::StandardButton()> handler)
+{
+    m_unsavedHandler = std::move(handler);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isDirty())
+        return true;
+    QMessageBox::StandardButton answer = QMessageBox::Cancel;
+    if (m_unsavedHandler)
+        answer = m_unsavedHandler();
+    else if (m_options.quietDialogs)
+        answer = QMessageBox::Discard;
+    else
+        answer = QMessageBox::warning(
+            this, tr("Unsaved changes"),
+            tr("The experiment %1 has changes that are not saved. Save them?")
+                .arg(m_filePath.isEmpty() ? tr("(untitled)") : QFileInfo(m_filePath).fileName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return m_filePath.isEmpty() ? saveAs() : saveExperiment(m_filePath);
+    return answer == QMessageBox::Discard;
+}
+
+GuiState MainWindow::captureState() const
+{
+    GuiState st;
+    st.sourceDir = m_models[0].directory;
+    st.targetDir = m_models[1].directory;
+    st.datasetName = m_pairs->datasetName();
+    st.pairs = m_pairs->pairs();
+    st.problems = m_pairs->problems();
+    st.splitCurrent = m_pairs->splitIsCurrent();
+    st.heldOut = m_pairs->heldOutIndices();
+    st.heldOutFraction = m_pairs->heldOutFraction();
+    st.seed = m_pairs->seed();
+    st.extraction = m_diagram->selection(DiagramSide::Source);
+    st.injection = m_diagram->selection(DiagramSide::Target);
+    st.steering = m_steering->request();
+    st.tab = m_tabs->currentIndex();
+    return st;
+}
+
+void MainWindow::applyState(const GuiState& st)
+{
+    m_restoring = true;
+    m_pairs->setDataset(st.datasetName, st.pairs, st.problems);
+    if (st.splitCurrent)
+        m_pairs->setSplitAssignment(st.heldOut, st.heldOutFraction, st.seed);
+    m_steering->setRequest(st.steering);
+    m_tabs->setCurrentIndex(std::clamp(st.tab, 0, m_tabs->count() - 1));
+    m_pendingSelection = std::make_unique<GuiState>(st);
+    m_restoring = false;
+    const QString dirs[2] = {st.sourceDir, st.targetDir};
+    bool loading = false;
+    for (int side = 0; side < 2; ++side) {
+        if (dirs[side].isEmpty())
+            continue;
+        if (m_models[side].isValid() && m_models[side].directory == QDir::cleanPath(dirs[side]))
+            continue;
+        loadModel(side, dirs[side]);
+        loading = true;
+    }
+    if (!loading)
+        applyPendingSelection();
+}
+
+void MainWindow::applyPendingSelection()
+{
+    if (!m_pendingSelection)
+        return;
+    const QString dirs[2] = {m_pendingSelection->sourceDir, m_pendingSelection->targetDir};
+    for (int side = 0; side < 2; ++side)
+        if (!dirs[side].isEmpty() && m_models[side].directory != QDir::cleanPath(dirs[side]))
+            return; // wait for the other model
+    m_restoring = true;
+    if (m_pendingSelection->extraction.isValid())
+        m_diagram->select(m_pendingSelection->extraction);
+    if (m_pendingSelection->injection.isValid())
+        m_diagram->select(m_pendingSelection->injection);
+    m_restoring = false;
+    m_pendingSelection.reset();
+    if (!m_recovered)
+        setClean();
+    m_recovered = false;
+}
+
+bool MainWindow::saveExperiment(const QString& path)
+{
+    try {
+        if (!m_file)
+            m_file = std::make_unique<ExperimentFile>();
+        writeGuiState(m_file->root(), captureState());
+        m_file->save(QDir::toNativeSeparators(path).toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save experiment"),
+                  tr("Could not save the experiment to\n%1\n\n%2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_filePath = path;
+    setClean();
+    updateTitle();
+    log(tr("Saved the experiment to %1").arg(QDir::toNativeSeparators(path)));
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 4000);
+    QFile::remove(autosavePath());
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("experiments/lastDirectory"), QDir::homePath()).toString();
+    const QString suggested = m_filePath.isEmpty() ? dir + QStringLiteral("/experiment.h5") : m_filePath;
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggested, tr("Experiments (*.h5)"));
+    if (path.isEmpty())
+        return false;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".h5");
+    settings.setValue(QStringLiteral("experiments/lastDirectory"), QFileInfo(path).absolutePath());
+    return saveExperiment(path);
+}
+
+bool MainWindow::openExperiment(const QString& path)
+{
+    std::unique_ptr<ExperimentFile> file;
+    GuiState st;
+    try {
+        file = std::make_unique<ExperimentFile>(ExperimentFile::load(QDir::toNativeSeparators(path).toStdString()));
+        st = readGuiState(file->root());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open experiment"),
+                  tr("Could not open the experiment\n%1\n\n%2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_file = std::move(file);
+    m_filePath = path;
+    applyState(st);
+    updateTitle();
+    log(tr("Opened the experiment %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void MainWindow::openExperimentDialog()
+{
+    if (!maybeSave())
+        return;
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("experiments/lastDirectory"), QDir::homePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), dir, tr("Experiments (*.h5);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("experiments/lastDirectory"), QFileInfo(path).absolutePath());
+    openExperiment(path);
+}
+
+bool MainWindow::newExperiment()
+{
+    if (!maybeSave())
+        return false;
+    m_file.reset();
+    m_filePath.clear();
+    m_restoring = true;
+    m_pairs->setDataset(QString(), {});
+    m_diagram->select({DiagramSide::Source, -1, LayerComponent::Residual});
+    m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
+    m_lossPlot->clear();
+    m_steering->clearOutputs();
+    m_restoring = false;
+    setClean();
+    updateTitle();
+    log(tr("New experiment."));
+    return true;
+}
+
+QString MainWindow::autosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    QDir().mkpath(dir);
+    return dir + QStringLiteral("/autosave.h5");
+}
+
+bool MainWindow::autosaveNow()
+{
+    if (!isDirty())
+        return false;
+    try {
+        if (!m_file)
+            m_file = std::make_unique<ExperimentFile>();
+        GuiState st = captureState();
+        writeGuiState(m_file->root(), st);
+        m_file->root().child("gui").setString("saved_as", m_filePath.toStdString());
+        m_file->save(autosavePath().toStdString());
+    } catch (const std::exception& e) {
+        log(tr("Autosave failed: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Unsaved work kept in a recovery file"), 3000);
+    return true;
+}
+
+void MainWindow::offerRecovery()
+{
+    const QString path = autosavePath();
+    if (!QFileInfo::exists(path))
+        return;
+    const QString when = QLocale().toString(QFileInfo(path).lastModified(), QLocale::ShortFormat);
+    const auto answer = QMessageBox::question(
+        this, tr("Recover unsaved work"),
+        tr("SteerBridge did not close normally last time. Restore the unsaved work from %1?").arg(when),
+        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        QFile::remove(path);
+        return;
+    }
+    m_recovered = true;
+    if (openExperiment(path)) {
+        m_filePath.clear(); // recovered work is untitled until saved
+        m_dirty = true;
+        setWindowModified(true);
+        updateTitle();
+    }
 }
 
 } // namespace sb

@@ -1,21 +1,57 @@
 #pragma once
+// The SteerBridge main window: the composition root that connects session
+// jobs to the reusable views. Models on the left (dock), the views in tabs
+// (architecture, layers, dataset, extraction, training, steering), a log
+// dock at the bottom, and the status bar saying what runs.
 
+#include "preferences.h"
 #include "session/session_types.h"
 
 #include <QMainWindow>
+#include <QMessageBox>
+#include <QPointer>
+#include <QTimer>
 
-class QProgressBar;
-class QPushButton;
+#include <functional>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QTabWidget;
+class QUndoGroup;
 
 namespace sb {
 
-class ModelPane;
+class ArchitectureTable;
+class ExperimentFile;
+struct GuiState;
+class CompatibilityPanel;
+class Exportable;
+class JobStatus;
+class LayerDiagram;
+class LayerProfilePlot;
 class LoadModelJob;
+class LossPlot;
+class ModelPane;
+class PairTableEditor;
+class SimilarityHeatmap;
+class SteeredComparisonView;
+
+struct MainWindowOptions {
+    /// Errors go to lastError() and the log instead of modal dialogs (tests).
+    bool quietDialogs = false;
+    /// Restore geometry, dock layout and the current tab from QSettings.
+    bool restoreState = true;
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    enum Tab { ArchitectureTab, LayersTab, DatasetTab, ExtractionTab, TrainingTab, SteeringTab, TabCount };
+
+    explicit MainWindow(const MainWindowOptions& options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     /// Loads a model folder into the source (0) or target (1) side.
@@ -24,17 +60,114 @@ public:
     void loadDemoPair();
     const LoadedModel& model(int side) const { return m_models[side]; }
 
+    QTabWidget* tabs() const { return m_tabs; }
+    ModelPane* modelPane(int side) const { return m_panes[side]; }
+    ArchitectureTable* architectureTable() const { return m_archTable; }
+    CompatibilityPanel* compatibilityPanel() const { return m_compat; }
+    LayerDiagram* layerDiagram() const { return m_diagram; }
+    SimilarityHeatmap* heatmap() const { return m_heatmap; }
+    PairTableEditor* pairEditor() const { return m_pairs; }
+    LayerProfilePlot* normPlot() const { return m_normPlot; }
+    LossPlot* lossPlot() const { return m_lossPlot; }
+    SteeredComparisonView* steeringView() const { return m_steering; }
+    JobStatus* jobStatus() const { return m_jobs; }
+
+    /// The last error shown (or, with quietDialogs, that would have been shown).
+    QString lastError() const { return m_lastError; }
+    /// The log dock's text.
+    QString logText() const;
+    QStringList recentModels() const;
+    void setPresentationMode(bool on);
+    bool presentationMode() const { return m_presentation; }
+    /// True when there is work that is not saved.
+    bool isDirty() const;
+    /// The view in the current tab that can be exported, if any.
+    const Exportable* currentExportable() const;
+
+    // Experiments (HDF5 files, docs/experiment-file.md).
+    /// Writes the experiment to `path` atomically; false (and an error
+    /// dialog naming the file) on failure.
+    bool saveExperiment(const QString& path);
+    /// Opens an experiment: loads its models and restores the dataset,
+    /// chosen points and steering request. False (error dialog) on failure.
+    bool openExperiment(const QString& path);
+    /// Starts an empty experiment (after asking about unsaved changes).
+    bool newExperiment();
+    QString experimentPath() const { return m_filePath; }
+    /// Writes the recovery file now if there are unsaved changes.
+    bool autosaveNow();
+    /// Where unsaved work is kept between autosaves.
+    static QString autosavePath();
+    /// Asks what to do with unsaved changes: Save, Discard or Cancel. Tests
+    /// replace the dialog with a function that answers.
+    void setUnsavedChangesHandler(std::function<QMessageBox::StandardButton()> handler);
+    /// Saves, discards or cancels as the user answers; true to go on.
+    bool maybeSave();
+    /// After a crash: offers to restore the recovery file (main() calls it).
+    void offerRecovery();
+
 Q_SIGNALS:
     void modelLoaded(int side);
     void loadFailed(int side, const QString& message);
 
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
+    void buildViews();
+    void buildMenus();
     void openModelDialog(int side);
-    ModelPane* m_panes[2];
+    void addRecent(const QString& directory);
+    void rebuildRecentMenus();
+    void modelsChanged();
+    void showError(const QString& title, const QString& message);
+    void log(const QString& message);
+    void exportCurrent();
+    void editPreferences();
+    void about();
+    void readSettings();
+    void writeSettings();
+    void markDirty();
+    void setClean();
+    GuiState captureState() const;
+    void applyState(const GuiState& state);
+    void applyPendingSelection();
+    void updateTitle();
+    bool saveAs();
+    void openExperimentDialog();
+
+    MainWindowOptions m_options;
+    Preferences m_prefs;
+    QTabWidget* m_tabs = nullptr;
+    ModelPane* m_panes[2] = {nullptr, nullptr};
+    ArchitectureTable* m_archTable = nullptr;
+    CompatibilityPanel* m_compat = nullptr;
+    LayerDiagram* m_diagram = nullptr;
+    SimilarityHeatmap* m_heatmap = nullptr;
+    PairTableEditor* m_pairs = nullptr;
+    LayerProfilePlot* m_normPlot = nullptr;
+    LossPlot* m_lossPlot = nullptr;
+    SteeredComparisonView* m_steering = nullptr;
+    JobStatus* m_jobs = nullptr;
+    QPlainTextEdit* m_log = nullptr;
+    QUndoGroup* m_undo = nullptr;
+    QMenu* m_recentMenus[2] = {nullptr, nullptr};
+    QAction* m_presentationAction = nullptr;
     LoadedModel m_models[2];
-    LoadModelJob* m_jobs[2] = {nullptr, nullptr};
-    QProgressBar* m_progress;
-    QPushButton* m_cancel;
+    QPointer<LoadModelJob> m_loadJobs[2];
+    QString m_lastError;
+    bool m_presentation = false;
+    QFont m_normalFont;
+    std::unique_ptr<ExperimentFile> m_file; ///< the open experiment's other groups (comparison...)
+    QString m_filePath;
+    bool m_dirty = false;
+    bool m_restoring = false;
+    bool m_recovered = false;
+    QTimer m_autosaveTimer;
+    std::unique_ptr<GuiState> m_pendingSelection; ///< applied once the models of an opened experiment are loaded
+    std::function<QMessageBox::StandardButton()> m_unsavedHandler;
 };
 
 } // namespace sb

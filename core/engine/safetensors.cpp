@@ -322,8 +322,20 @@ at::Tensor SafetensorsFile::tensor(const std::string& name, bool convertFloatToF
         view = at::empty(ti.shape, at::TensorOptions().dtype(st));
         std::memcpy(view.data_ptr(), ptr, ti.end - ti.begin);
     }
-    if (convertFloatToF32 && at::isFloatingType(st) && st != at::kFloat)
-        return view.to(at::kFloat);
+    if (convertFloatToF32 && at::isFloatingType(st) && st != at::kFloat) {
+        at::Tensor converted = view.to(at::kFloat);
+        // The stored bytes are not needed again: drop their pages from this
+        // process (a private, never-written mapping re-reads the file if they
+        // are touched) so a bf16 model costs its f32 weights, not 1.5x that.
+        if (aligned && ti.numel() > 0) {
+            const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+            const auto first = reinterpret_cast<std::uintptr_t>(ptr) / page * page;
+            const auto last = (reinterpret_cast<std::uintptr_t>(ptr) + (ti.end - ti.begin)) / page * page;
+            if (last > first)
+                ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+        }
+        return converted;
+    }
     return view;
 }
 

@@ -26,9 +26,17 @@ void LoadModelJob::execute()
         out.warnings << QString::fromStdString(w);
     if (!keepGoing(0.92, tr("Loading tokenizer")))
         return;
-    if (!model->files().tokenizerJson.empty() || !model->files().tokenizerModel.empty())
-        out.tokenizer = Tokenizer::fromDirectory(model->files().path);
-    else
+    if (!model->files().tokenizerJson.empty() || !model->files().tokenizerModel.empty()) {
+        // A tokenizer that cannot be read leaves the model usable for
+        // everything that works on token ids (comparison, layer mapping);
+        // the pane shows why text input is unavailable.
+        try {
+            out.tokenizer = Tokenizer::fromDirectory(model->files().path);
+        } catch (const std::exception& e) {
+            out.warnings << tr("The tokenizer could not be read, so text input is unavailable: %1")
+                                .arg(QString::fromUtf8(e.what()));
+        }
+    } else
         out.warnings << tr("No tokenizer.json or tokenizer.model: text input is unavailable for this model.");
     if (!keepGoing(1.0, tr("Loaded")))
         return;

@@ -1,0 +1,1577 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ArchitectureRows</name>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 Mrd.</translation>
+    </message>
+    <message>
+        <source>%1 M</source>
+        <translation>%1 Mio.</translation>
+    </message>
+    <message>
+        <source>learned</source>
+        <translation>gelernt</translation>
+    </message>
+    <message>
+        <source>rotary</source>
+        <translation>rotierend (RoPE)</translation>
+    </message>
+    <message>
+        <source> (partial)</source>
+        <translation> (teilweise)</translation>
+    </message>
+    <message>
+        <source>%1 layers</source>
+        <translation>%1 Schichten</translation>
+    </message>
+    <message>
+        <source>hidden %1</source>
+        <translation>Breite %1</translation>
+    </message>
+    <message>
+        <source>%1 heads (%2 key/value)</source>
+        <translation>%1 Köpfe (%2 Key/Value)</translation>
+    </message>
+    <message>
+        <source>%1 heads</source>
+        <translation>%1 Köpfe</translation>
+    </message>
+    <message>
+        <source>MLP %1</source>
+        <translation>MLP %1</translation>
+    </message>
+    <message>
+        <source>vocabulary %1</source>
+        <translation>Vokabular %1</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 Parameter</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <source>The model family (config.json model_type). It fixes the block's details; models of different families do not share a basis, so a vector has to be mapped, not copied.</source>
+        <translation>Die Modellfamilie (model_type in config.json). Sie legt die Einzelheiten des Blocks fest; Modelle verschiedener Familien teilen keine gemeinsame Basis, daher muss ein Vektor abgebildet und nicht einfach kopiert werden.</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>Verborgene Dimension</translation>
+    </message>
+    <message>
+        <source>dimensions</source>
+        <translation>Dimensionen</translation>
+    </message>
+    <message>
+        <source>Width of the residual stream, the space a steering vector lives in. When the widths differ the vector cannot be added as it is; it needs a projection learned from paired activations (truncating or zero-padding is only a baseline).</source>
+        <translation>Breite des Residualstroms, also des Raums, in dem ein Steuerungsvektor liegt. Unterscheiden sich die Breiten, kann der Vektor nicht unverändert addiert werden; er braucht eine aus gepaarten Aktivierungen gelernte Projektion (Abschneiden oder Auffüllen mit Nullen ist nur eine Vergleichsbasis).</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>blocks</source>
+        <translation>Blöcke</translation>
+    </message>
+    <message>
+        <source>Depth of the stack. Layer i of one model does not do the work of layer i of the other: choose the injection layer by relative depth or, better, by measured similarity.</source>
+        <translation>Tiefe des Stapels. Schicht i des einen Modells leistet nicht dasselbe wie Schicht i des anderen: Wählen Sie die Injektionsschicht nach relativer Tiefe oder, besser, nach gemessener Ähnlichkeit.</translation>
+    </message>
+    <message>
+        <source>MLP width</source>
+        <translation>MLP-Breite</translation>
+    </message>
+    <message>
+        <source>Width of the feed-forward layer. It bounds what an MLP output can express, which matters for vectors taken from MLP outputs.</source>
+        <translation>Breite der Feed-Forward-Schicht. Sie begrenzt, was eine MLP-Ausgabe ausdrücken kann; das ist für Vektoren aus MLP-Ausgaben wichtig.</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Number of distinct weights. Larger models tend to spread a concept over more directions, so a vector from a small model may cover only part of it.</source>
+        <translation>Anzahl verschiedener Gewichte. Größere Modelle verteilen ein Konzept meist auf mehr Richtungen, daher erfasst ein Vektor aus einem kleinen Modell womöglich nur einen Teil davon.</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>Attention kind</source>
+        <translation>Attention-Art</translation>
+    </message>
+    <message>
+        <source>Whether every head has its own keys and values (MHA) or groups share them (GQA, MQA). It changes what attention writes into the residual stream, so attention-output vectors transfer less directly than residual-stream vectors.</source>
+        <translation>Ob jeder Kopf eigene Keys und Values hat (MHA) oder Gruppen sie teilen (GQA, MQA). Das ändert, was die Attention in den Residualstrom schreibt; Vektoren aus der Attention-Ausgabe lassen sich daher weniger direkt übertragen als Vektoren aus dem Residualstrom.</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>Attention-Köpfe</translation>
+    </message>
+    <message>
+        <source>heads</source>
+        <translation>Köpfe</translation>
+    </message>
+    <message>
+        <source>Number of query heads. With the head size it sets how attention splits the residual stream.</source>
+        <translation>Anzahl der Query-Köpfe. Zusammen mit der Kopfgröße bestimmt sie, wie die Attention den Residualstrom aufteilt.</translation>
+    </message>
+    <message>
+        <source>Key/value heads</source>
+        <translation>Key/Value-Köpfe</translation>
+    </message>
+    <message>
+        <source>Number of key/value heads; fewer than the query heads means grouped-query attention.</source>
+        <translation>Anzahl der Key/Value-Köpfe; weniger als Query-Köpfe bedeutet Grouped-Query-Attention.</translation>
+    </message>
+    <message>
+        <source>Head size</source>
+        <translation>Kopfgröße</translation>
+    </message>
+    <message>
+        <source>Width of one attention head.</source>
+        <translation>Breite eines Attention-Kopfes.</translation>
+    </message>
+    <message>
+        <source>Query/key/value bias</source>
+        <translation>Query/Key/Value-Bias</translation>
+    </message>
+    <message>
+        <source>Whether the attention projections add a bias. A bias shifts every activation, which changes the baseline a vector is added to.</source>
+        <translation>Ob die Attention-Projektionen einen Bias addieren. Ein Bias verschiebt jede Aktivierung und damit die Grundlage, zu der ein Vektor addiert wird.</translation>
+    </message>
+    <message>
+        <source>Sliding window</source>
+        <translation>Gleitendes Fenster</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Local attention span, if any. Beyond it, steering added to early prompt tokens no longer reaches later positions.</source>
+        <translation>Lokale Attention-Reichweite, falls vorhanden. Darüber hinaus erreicht eine Steuerung, die zu frühen Prompt-Tokens addiert wurde, spätere Positionen nicht mehr.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keines</translation>
+    </message>
+    <message>
+        <source>Normalisation and MLP</source>
+        <translation>Normalisierung und MLP</translation>
+    </message>
+    <message>
+        <source>Normalisation</source>
+        <translation>Normalisierung</translation>
+    </message>
+    <message>
+        <source>RMSNorm and LayerNorm rescale activations differently (LayerNorm also removes the mean). A vector with the right direction can have the wrong size after transfer, so its norm should be matched to the target's typical activation norm.</source>
+        <translation>RMSNorm und LayerNorm skalieren Aktivierungen unterschiedlich (LayerNorm entfernt zusätzlich den Mittelwert). Ein Vektor mit der richtigen Richtung kann nach der Übertragung die falsche Größe haben; seine Norm sollte daher an die typische Aktivierungsnorm des Zielmodells angepasst werden.</translation>
+    </message>
+    <message>
+        <source>Normalisation epsilon</source>
+        <translation>Epsilon der Normalisierung</translation>
+    </message>
+    <message>
+        <source>Stabiliser added inside the normalisation.</source>
+        <translation>Stabilisierungskonstante innerhalb der Normalisierung.</translation>
+    </message>
+    <message>
+        <source>MLP activation</source>
+        <translation>MLP-Aktivierung</translation>
+    </message>
+    <message>
+        <source>Non-linearity of the feed-forward layer. Different activations respond differently to the same shift in their input.</source>
+        <translation>Nichtlinearität der Feed-Forward-Schicht. Verschiedene Aktivierungsfunktionen reagieren unterschiedlich auf dieselbe Verschiebung ihrer Eingabe.</translation>
+    </message>
+    <message>
+        <source>Gated MLP</source>
+        <translation>Gated MLP</translation>
+    </message>
+    <message>
+        <source>Whether the MLP multiplies a gate with its up-projection (SwiGLU/GeGLU) or is a plain two-layer network. It changes how MLP outputs depend on the residual stream.</source>
+        <translation>Ob das MLP ein Gate mit seiner Up-Projektion multipliziert (SwiGLU/GeGLU) oder ein einfaches zweischichtiges Netz ist. Das ändert, wie die MLP-Ausgaben vom Residualstrom abhängen.</translation>
+    </message>
+    <message>
+        <source>Residual layout</source>
+        <translation>Residual-Anordnung</translation>
+    </message>
+    <message>
+        <source>Sequential blocks add attention, then the MLP; parallel blocks compute both from the same input. A vector added to the residual stream reaches the MLP differently in the two layouts.</source>
+        <translation>Sequenzielle Blöcke addieren erst die Attention, dann das MLP; parallele Blöcke berechnen beide aus derselben Eingabe. Ein zum Residualstrom addierter Vektor erreicht das MLP in beiden Anordnungen auf verschiedene Weise.</translation>
+    </message>
+    <message>
+        <source>parallel</source>
+        <translation>parallel</translation>
+    </message>
+    <message>
+        <source>sequential</source>
+        <translation>sequenziell</translation>
+    </message>
+    <message>
+        <source>Positions</source>
+        <translation>Positionen</translation>
+    </message>
+    <message>
+        <source>Position encoding</source>
+        <translation>Positionskodierung</translation>
+    </message>
+    <message>
+        <source>Rotary positions act inside attention; learned positions are added to the embeddings, so they are part of the residual stream a vector is added to.</source>
+        <translation>Rotierende Positionen wirken innerhalb der Attention; gelernte Positionen werden zu den Embeddings addiert und sind damit Teil des Residualstroms, zu dem ein Vektor addiert wird.</translation>
+    </message>
+    <message>
+        <source>Rotary base θ</source>
+        <translation>Rotationsbasis θ</translation>
+    </message>
+    <message>
+        <source>Base of the rotary frequencies (only for rotary positions).</source>
+        <translation>Basis der Rotationsfrequenzen (nur bei rotierenden Positionen).</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Kontextlänge</translation>
+    </message>
+    <message>
+        <source>Longest input the model was configured for. Prompts and generated text must fit in both models.</source>
+        <translation>Längste Eingabe, für die das Modell konfiguriert ist. Prompts und erzeugter Text müssen in beide Modelle passen.</translation>
+    </message>
+    <message>
+        <source>Vocabulary and weights</source>
+        <translation>Vokabular und Gewichte</translation>
+    </message>
+    <message>
+        <source>Vocabulary size</source>
+        <translation>Vokabulargröße</translation>
+    </message>
+    <message>
+        <source>Number of token embeddings. Different vocabularies split the same text differently, so prompts and pairs are aligned by characters rather than by token position.</source>
+        <translation>Anzahl der Token-Embeddings. Verschiedene Vokabulare zerlegen denselben Text unterschiedlich; Prompts und Paare werden daher über Zeichen statt über Token-Positionen einander zugeordnet.</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>Tokenizer</translation>
+    </message>
+    <message>
+        <source>How text becomes tokens (byte-level BPE, SentencePiece...). Needed to run the model on text; without one only token ids can be used.</source>
+        <translation>Wie Text in Tokens zerlegt wird (Byte-Level-BPE, SentencePiece …). Nötig, um das Modell auf Text anzuwenden; ohne Tokenizer lassen sich nur Token-IDs verwenden.</translation>
+    </message>
+    <message>
+        <source>none found</source>
+        <translation>keiner gefunden</translation>
+    </message>
+    <message>
+        <source>Tied embeddings</source>
+        <translation>Gekoppelte Embeddings</translation>
+    </message>
+    <message>
+        <source>Whether the output head reuses the input embeddings. With tied embeddings the residual stream's final directions are token directions, which helps reading a vector as words.</source>
+        <translation>Ob der Ausgabekopf die Eingabe-Embeddings wiederverwendet. Bei gekoppelten Embeddings sind die Endrichtungen des Residualstroms Token-Richtungen; das hilft, einen Vektor als Wörter zu lesen.</translation>
+    </message>
+    <message>
+        <source>Weights stored as</source>
+        <translation>Gespeichert als</translation>
+    </message>
+    <message>
+        <source>Number format of the weight files; SteerBridge computes in 32-bit floats whatever the storage.</source>
+        <translation>Zahlenformat der Gewichtsdateien; SteerBridge rechnet unabhängig davon mit 32-Bit-Gleitkommazahlen.</translation>
+    </message>
+    <message>
+        <source>Memory for computing</source>
+        <translation>Speicher zum Rechnen</translation>
+    </message>
+    <message>
+        <source>MiB</source>
+        <translation>MiB</translation>
+    </message>
+    <message>
+        <source>Weights converted to 32-bit floats.</source>
+        <translation>In 32-Bit-Gleitkommazahlen umgewandelte Gewichte.</translation>
+    </message>
+</context>
+<context>
+    <name>PlotExport</name>
+    <message>
+        <source>Cannot export to %1: the file name must end in .png, .pdf or .svg.</source>
+        <translation>Export nach %1 nicht möglich: Der Dateiname muss auf .png, .pdf oder .svg enden.</translation>
+    </message>
+    <message>
+        <source>Cannot export to %1: the view has no size yet.</source>
+        <translation>Export nach %1 nicht möglich: Die Ansicht hat noch keine Größe.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot export to %1: drawing the figure failed.</source>
+        <translation>Export nach %1 nicht möglich: Das Zeichnen der Abbildung ist fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>SVG drawing (*.svg)</source>
+        <translation>SVG-Zeichnung (*.svg)</translation>
+    </message>
+    <message>
+        <source>Export Figure</source>
+        <translation>Abbildung exportieren</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Slow matrix library</source>
+        <translation>Langsame Matrixbibliothek</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Out of memory.</source>
+        <translation>Nicht genug Arbeitsspeicher.</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>Unbekannter Fehler.</translation>
+    </message>
+</context>
+<context>
+    <name>sb::ArchitectureTable</name>
+    <message>
+        <source>Show only &amp;differences</source>
+        <translation>Nur &amp;Unterschiede zeigen</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Table</source>
+        <translation>Tabelle &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Property</source>
+        <translation>Eigenschaft</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quellmodell</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>Quelle: %1</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Zielmodell</translation>
+    </message>
+    <message>
+        <source>Target: %1</source>
+        <translation>Ziel: %1</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Einheit</translation>
+    </message>
+    <message>
+        <source>%1
+
+The two models differ here.</source>
+        <translation>%1
+
+Hier unterscheiden sich die beiden Modelle.</translation>
+    </message>
+    <message>
+        <source>Load two models to compare their architectures.</source>
+        <translation>Laden Sie zwei Modelle, um ihre Architekturen zu vergleichen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of %1 properties differ (highlighted). Hover a row for what it means for transfer.</source>
+        <translation><numerusform>%n von %1 Eigenschaften unterscheidet sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform><numerusform>%n von %1 Eigenschaften unterscheiden sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>sb::CompatibilityPanel</name>
+    <message>
+        <source>Overall compatibility</source>
+        <translation>Gesamtkompatibilität</translation>
+    </message>
+    <message>
+        <source>Load two models to score their compatibility.</source>
+        <translation>Laden Sie zwei Modelle, um ihre Kompatibilität zu bewerten.</translation>
+    </message>
+    <message>
+        <source>Implied strategy: &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Daraus folgende Strategie: &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Implied strategy: &lt;b&gt;%1&lt;/b&gt;. %2</source>
+        <translation>Daraus folgende Strategie: &lt;b&gt;%1&lt;/b&gt;. %2</translation>
+    </message>
+    <message>
+        <source>%1: %2. %3</source>
+        <translation>%1: %2. %3</translation>
+    </message>
+</context>
+<context>
+    <name>sb::JobStatus</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop what is running (Esc in the main window)</source>
+        <translation>Laufende Aufgaben anhalten (Esc im Hauptfenster)</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>Wird abgebrochen …</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source> (%1 %)</source>
+        <translation> (%1 %)</translation>
+    </message>
+    <message numerus="yes">
+        <source>, and %n more running</source>
+        <translation><numerusform>, und %n weitere Aufgabe läuft</numerusform><numerusform>, und %n weitere Aufgaben laufen</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>sb::LayerDiagram</name>
+    <message>
+        <source>residual stream</source>
+        <translation>Residualstrom</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>Attention-Ausgabe</translation>
+    </message>
+    <message>
+        <source>MLP output</source>
+        <translation>MLP-Ausgabe</translation>
+    </message>
+    <message>
+        <source>attn</source>
+        <translation>Attn</translation>
+    </message>
+    <message>
+        <source>MLP</source>
+        <translation>MLP</translation>
+    </message>
+    <message>
+        <source>resid</source>
+        <translation>Resid</translation>
+    </message>
+    <message>
+        <source>Layer mapping:</source>
+        <translation>Schichtzuordnung:</translation>
+    </message>
+    <message>
+        <source>&amp;Depth heuristic</source>
+        <translation>&amp;Tiefenheuristik</translation>
+    </message>
+    <message>
+        <source>Join layers at the same relative depth (the baseline).</source>
+        <translation>Verbindet Schichten gleicher relativer Tiefe (die Vergleichsbasis).</translation>
+    </message>
+    <message>
+        <source>&amp;Measured</source>
+        <translation>&amp;Gemessen</translation>
+    </message>
+    <message>
+        <source>Join layers along the path of highest representational similarity (needs a comparison run).</source>
+        <translation>Verbindet Schichten entlang des Pfads höchster Repräsentationsähnlichkeit (erfordert einen Vergleichslauf).</translation>
+    </message>
+    <message>
+        <source>&amp;Colour by:</source>
+        <translation>&amp;Färben nach:</translation>
+    </message>
+    <message>
+        <source>Component kind</source>
+        <translation>Komponentenart</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++, or Ctrl+wheel)</source>
+        <translation>Vergrößern (Strg++ oder Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Verkleinern (Strg+-)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Fit the diagram to the window (Ctrl+0)</source>
+        <translation>Diagramm in das Fenster einpassen (Strg+0)</translation>
+    </message>
+    <message>
+        <source>Load a source and a target model to see their layers.</source>
+        <translation>Laden Sie ein Quell- und ein Zielmodell, um ihre Schichten zu sehen.</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>Quelle: %1</translation>
+    </message>
+    <message>
+        <source>Target: %1</source>
+        <translation>Ziel: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n layer(s)</source>
+        <translation><numerusform>%1 · %n Schicht</numerusform><numerusform>%1 · %n Schichten</numerusform></translation>
+    </message>
+    <message>
+        <source>output ↑</source>
+        <translation>Ausgabe ↑</translation>
+    </message>
+    <message>
+        <source>↑ embeddings</source>
+        <translation>↑ Embeddings</translation>
+    </message>
+    <message>
+        <source>Functional stage “%1” at %2 % depth: source layer %3, target layer %4</source>
+        <translation>Funktionale Stufe „%1“ bei %2 % Tiefe: Quellschicht %3, Zielschicht %4</translation>
+    </message>
+    <message>
+        <source>%1 (%2 %)</source>
+        <translation>%1 (%2 %)</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3 → %4</source>
+        <translation>%1 (%2): %3 → %4</translation>
+    </message>
+    <message>
+        <source>%1 (%2), each model on its own scale: source %3 → %4, target %5 → %6</source>
+        <translation>%1 (%2), jedes Modell auf eigener Skala: Quelle %3 → %4, Ziel %5 → %6</translation>
+    </message>
+    <message>
+        <source>Source layer %1 → target layer %2</source>
+        <translation>Quellschicht %1 → Zielschicht %2</translation>
+    </message>
+    <message>
+        <source> (similarity %1)</source>
+        <translation> (Ähnlichkeit %1)</translation>
+    </message>
+    <message>
+        <source>Source %1, layer %2 of 0–%3</source>
+        <translation>Quelle %1, Schicht %2 von 0–%3</translation>
+    </message>
+    <message>
+        <source>Target %1, layer %2 of 0–%3</source>
+        <translation>Ziel %1, Schicht %2 von 0–%3</translation>
+    </message>
+    <message>
+        <source>%1 (%2), relative depth %3–%4 %</source>
+        <translation>%1 (%2), relative Tiefe %3–%4 %</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>depth heuristic</source>
+        <translation>Tiefenheuristik</translation>
+    </message>
+    <message>
+        <source>measured</source>
+        <translation>gemessen</translation>
+    </message>
+    <message>
+        <source>Mapped (%1) to target layer %2</source>
+        <translation>Zugeordnet (%1) zu Zielschicht %2</translation>
+    </message>
+    <message>
+        <source>Mapped (%1) from source layer(s) %2</source>
+        <translation>Zugeordnet (%1) von Quellschicht(en) %2</translation>
+    </message>
+    <message>
+        <source>Functional stage: %1 (%2 % depth)</source>
+        <translation>Funktionale Stufe: %1 (%2 % Tiefe)</translation>
+    </message>
+    <message>
+        <source>No models loaded.</source>
+        <translation>Keine Modelle geladen.</translation>
+    </message>
+    <message>
+        <source>not chosen</source>
+        <translation>nicht gewählt</translation>
+    </message>
+    <message>
+        <source>layer %1, %2</source>
+        <translation>Schicht %1, %2</translation>
+    </message>
+    <message>
+        <source>Extraction point (source): %1 · Injection point (target): %2. Click a component to choose; hover for numbers.</source>
+        <translation>Extraktionspunkt (Quelle): %1 · Injektionspunkt (Ziel): %2. Klicken Sie auf eine Komponente, um sie zu wählen; zeigen Sie darauf, um die Zahlen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Layer diagram</source>
+        <translation>Schichtdiagramm</translation>
+    </message>
+</context>
+<context>
+    <name>sb::LayerProfilePlot</name>
+    <message>
+        <source>&amp;Horizontal axis:</source>
+        <translation>&amp;Horizontale Achse:</translation>
+    </message>
+    <message>
+        <source>Relative depth</source>
+        <translation>Relative Tiefe</translation>
+    </message>
+    <message>
+        <source>Layer index</source>
+        <translation>Schichtindex</translation>
+    </message>
+    <message>
+        <source>Relative depth lines up models of different depth: layer i of L is drawn at (i + ½) / L.</source>
+        <translation>Die relative Tiefe bringt Modelle unterschiedlicher Tiefe zur Deckung: Schicht i von L wird bei (i + ½) / L gezeichnet.</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Extract a vector to see its norm at every layer of both models.</source>
+        <translation>Extrahieren Sie einen Vektor, um seine Norm in jeder Schicht beider Modelle zu sehen.</translation>
+    </message>
+</context>
+<context>
+    <name>sb::LoadModelJob</name>
+    <message>
+        <source>Loading weights</source>
+        <translation>Gewichte werden geladen</translation>
+    </message>
+    <message>
+        <source>Loading tokenizer</source>
+        <translation>Tokenizer wird geladen</translation>
+    </message>
+    <message>
+        <source>No tokenizer.json or tokenizer.model: text input is unavailable for this model.</source>
+        <translation>Keine tokenizer.json und kein tokenizer.model: Texteingabe ist für dieses Modell nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation>Geladen</translation>
+    </message>
+    <message>
+        <source>The tokenizer could not be read, so text input is unavailable: %1</source>
+        <translation>Der Tokenizer konnte nicht gelesen werden, daher ist keine Texteingabe möglich: %1</translation>
+    </message>
+</context>
+<context>
+    <name>sb::LossPlot</name>
+    <message>
+        <source>Loss &amp;term:</source>
+        <translation>Verlust&amp;term:</translation>
+    </message>
+    <message>
+        <source>All terms</source>
+        <translation>Alle Terme</translation>
+    </message>
+    <message>
+        <source>Which loss term to draw. Train curves are solid, validation curves dashed.</source>
+        <translation>Welcher Verlustterm gezeichnet wird. Trainingskurven sind durchgezogen, Validierungskurven gestrichelt.</translation>
+    </message>
+    <message>
+        <source>&amp;Logarithmic scale</source>
+        <translation>&amp;Logarithmische Skala</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>%1, %2 (%3)</source>
+        <translation>%1, %2 (%3)</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>Validierung</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>No training run yet: the losses appear here as the adapter trains.</source>
+        <translation>Noch kein Trainingslauf: Die Verluste erscheinen hier, während der Adapter trainiert.</translation>
+    </message>
+</context>
+<context>
+    <name>sb::MainWindow</name>
+    <message>
+        <source>source</source>
+        <translation>Quell</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>SteerBridge</source>
+        <translation>SteerBridge</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Compatibility for vector transfer</source>
+        <translation>Kompatibilität für die Vektorübertragung</translation>
+    </message>
+    <message>
+        <source>&amp;Architecture</source>
+        <translation>&amp;Architektur</translation>
+    </message>
+    <message>
+        <source>&amp;Layers</source>
+        <translation>&amp;Schichten</translation>
+    </message>
+    <message>
+        <source>Extraction point: %1</source>
+        <translation>Extraktionspunkt: %1</translation>
+    </message>
+    <message>
+        <source>Injection point: %1</source>
+        <translation>Injektionspunkt: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Dataset</source>
+        <translation>&amp;Datensatz</translation>
+    </message>
+    <message>
+        <source>Mean difference</source>
+        <translation>Mittelwertdifferenz</translation>
+    </message>
+    <message>
+        <source>&amp;Method:</source>
+        <translation>&amp;Methode:</translation>
+    </message>
+    <message>
+        <source>E&amp;xtract</source>
+        <translation>E&amp;xtrahieren</translation>
+    </message>
+    <message>
+        <source>Vector norm per layer</source>
+        <translation>Vektornorm pro Schicht</translation>
+    </message>
+    <message>
+        <source>Norm of the vector</source>
+        <translation>Norm des Vektors</translation>
+    </message>
+    <message>
+        <source>E&amp;xtraction</source>
+        <translation>E&amp;xtraktion</translation>
+    </message>
+    <message>
+        <source>&amp;Training</source>
+        <translation>&amp;Training</translation>
+    </message>
+    <message>
+        <source>&amp;Steering</source>
+        <translation>St&amp;euerung</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Open &amp;Source Model...</source>
+        <translation>&amp;Quellmodell öffnen …</translation>
+    </message>
+    <message>
+        <source>Open &amp;Target Model...</source>
+        <translation>&amp;Zielmodell öffnen …</translation>
+    </message>
+    <message>
+        <source>Recent Source Models</source>
+        <translation>Zuletzt geöffnete Quellmodelle</translation>
+    </message>
+    <message>
+        <source>Recent Target Models</source>
+        <translation>Zuletzt geöffnete Zielmodelle</translation>
+    </message>
+    <message>
+        <source>Load &amp;Demo Pair</source>
+        <translation>&amp;Demo-Paar laden</translation>
+    </message>
+    <message>
+        <source>&amp;Export Figure...</source>
+        <translation>Abbildung &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences...</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>&amp;Präsentationsmodus</translation>
+    </message>
+    <message>
+        <source>Large fonts and clean plots for lab meetings</source>
+        <translation>Große Schrift und schlichte Diagramme für Gruppenbesprechungen</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>A&amp;usführen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Running Tasks</source>
+        <translation>Laufende Aufgaben &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel requested.</source>
+        <translation>Abbruch angefordert.</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About SteerBridge</source>
+        <translation>&amp;Über SteerBridge</translation>
+    </message>
+    <message>
+        <source>Open Source Model</source>
+        <translation>Quellmodell öffnen</translation>
+    </message>
+    <message>
+        <source>Open Target Model</source>
+        <translation>Zielmodell öffnen</translation>
+    </message>
+    <message>
+        <source>Loading %1 model %2</source>
+        <translation>%1modell %2 wird geladen</translation>
+    </message>
+    <message>
+        <source>Loading %1 as the %2 model from %3</source>
+        <translation>%1 wird als %2modell aus %3 geladen</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (%2)</source>
+        <translation>%1 geladen (%2)</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 geladen</translation>
+    </message>
+    <message>
+        <source>Cannot load model</source>
+        <translation>Modell kann nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>Could not load the %1 model from
+%2
+
+%3</source>
+        <translation>Das %1modell konnte nicht geladen werden aus
+%2
+
+%3</translation>
+    </message>
+    <message>
+        <source>Demo models not found</source>
+        <translation>Demo-Modelle nicht gefunden</translation>
+    </message>
+    <message>
+        <source>The bundled demo models were not found. Set SB_RESOURCE_DIR to the resources folder.</source>
+        <translation>Die mitgelieferten Demo-Modelle wurden nicht gefunden. Setzen Sie SB_RESOURCE_DIR auf den Ordner „resources“.</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>No recent models</source>
+        <translation>Keine zuletzt geöffneten Modelle</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <source>%1 · hidden %2</source>
+        <translation>%1 · Breite %2</translation>
+    </message>
+    <message>
+        <source>Steered generation needs an extracted vector (Extraction tab).</source>
+        <translation>Gesteuerte Generierung braucht einen extrahierten Vektor (Reiter Extraktion).</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>Fehler: %1</translation>
+    </message>
+    <message>
+        <source>This tab has no figure to export; the Layers, Extraction and Training tabs do.</source>
+        <translation>Dieser Reiter hat keine exportierbare Abbildung; die Reiter Schichten, Extraktion und Training haben eine.</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>%1 exportiert</translation>
+    </message>
+    <message>
+        <source>Presentation mode: Ctrl+Shift+P to leave</source>
+        <translation>Präsentationsmodus: Strg+Umschalt+P zum Verlassen</translation>
+    </message>
+    <message>
+        <source>Presentation mode off</source>
+        <translation>Präsentationsmodus aus</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>SteerBridge will use the new language when it starts again.</source>
+        <translation>SteerBridge verwendet die neue Sprache beim nächsten Start.</translation>
+    </message>
+    <message>
+        <source>About SteerBridge</source>
+        <translation>Über SteerBridge</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;SteerBridge %1&lt;/h3&gt;&lt;p&gt;Moves steering and preference vectors between transformer language models of different architectures: compare two models, map their layers, extract a vector in one, adapt it, inject it into the other and measure what it does.&lt;/p&gt;&lt;p&gt;Built with Qt %2, libtorch and QCustomPlot.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;SteerBridge %1&lt;/h3&gt;&lt;p&gt;Überträgt Steuerungs- und Präferenzvektoren zwischen Transformer-Sprachmodellen verschiedener Architekturen: zwei Modelle vergleichen, ihre Schichten einander zuordnen, einen Vektor im einen extrahieren, anpassen, in das andere injizieren und seine Wirkung messen.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2, libtorch und QCustomPlot.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Ungespeicherte Änderungen</translation>
+    </message>
+    <message>
+        <source>Open as Source Model</source>
+        <translation>Als Quellmodell öffnen</translation>
+    </message>
+    <message>
+        <source>Open as Target Model</source>
+        <translation>Als Zielmodell öffnen</translation>
+    </message>
+    <message>
+        <source>feature extraction</source>
+        <translation>Merkmalsextraktion</translation>
+    </message>
+    <message>
+        <source>representation</source>
+        <translation>Repräsentation</translation>
+    </message>
+    <message>
+        <source>decision making</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>&amp;New Experiment</source>
+        <translation>&amp;Neues Experiment</translation>
+    </message>
+    <message>
+        <source>Open E&amp;xperiment...</source>
+        <translation>E&amp;xperiment öffnen …</translation>
+    </message>
+    <message>
+        <source>&amp;Save Experiment</source>
+        <translation>Experiment &amp;speichern</translation>
+    </message>
+    <message>
+        <source>Save Experiment &amp;As...</source>
+        <translation>Experiment speichern &amp;unter …</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Untitled experiment</source>
+        <translation>Unbenanntes Experiment</translation>
+    </message>
+    <message>
+        <source>%1[*] — SteerBridge</source>
+        <translation>%1[*] — SteerBridge</translation>
+    </message>
+    <message>
+        <source>%1[*] — %2 — SteerBridge</source>
+        <translation>%1[*] — %2 — SteerBridge</translation>
+    </message>
+    <message>
+        <source>The experiment %1 has changes that are not saved. Save them?</source>
+        <translation>Das Experiment %1 hat ungespeicherte Änderungen. Sollen sie gespeichert werden?</translation>
+    </message>
+    <message>
+        <source>(untitled)</source>
+        <translation>(unbenannt)</translation>
+    </message>
+    <message>
+        <source>Cannot save experiment</source>
+        <translation>Experiment kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Could not save the experiment to
+%1
+
+%2</source>
+        <translation>Das Experiment konnte nicht gespeichert werden unter
+%1
+
+%2</translation>
+    </message>
+    <message>
+        <source>Saved the experiment to %1</source>
+        <translation>Experiment gespeichert unter %1</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Save Experiment</source>
+        <translation>Experiment speichern</translation>
+    </message>
+    <message>
+        <source>Experiments (*.h5)</source>
+        <translation>Experimente (*.h5)</translation>
+    </message>
+    <message>
+        <source>Cannot open experiment</source>
+        <translation>Experiment kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Could not open the experiment
+%1
+
+%2</source>
+        <translation>Das Experiment konnte nicht geöffnet werden:
+%1
+
+%2</translation>
+    </message>
+    <message>
+        <source>Opened the experiment %1</source>
+        <translation>Experiment %1 geöffnet</translation>
+    </message>
+    <message>
+        <source>Open Experiment</source>
+        <translation>Experiment öffnen</translation>
+    </message>
+    <message>
+        <source>Experiments (*.h5);;All files (*)</source>
+        <translation>Experimente (*.h5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>New experiment.</source>
+        <translation>Neues Experiment.</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Unsaved work kept in a recovery file</source>
+        <translation>Ungespeicherte Arbeit in einer Wiederherstellungsdatei gesichert</translation>
+    </message>
+    <message>
+        <source>Recover unsaved work</source>
+        <translation>Ungespeicherte Arbeit wiederherstellen</translation>
+    </message>
+    <message>
+        <source>SteerBridge did not close normally last time. Restore the unsaved work from %1?</source>
+        <translation>SteerBridge wurde beim letzten Mal nicht normal beendet. Die ungespeicherte Arbeit vom %1 wiederherstellen?</translation>
+    </message>
+</context>
+<context>
+    <name>sb::ModelPane</name>
+    <message>
+        <source>Choose a Hugging Face model folder (config.json and safetensors), or drop one on this pane. The arrow lists recent models.</source>
+        <translation>Wählen Sie einen Hugging-Face-Modellordner (config.json und safetensors) oder ziehen Sie ihn auf diesen Bereich. Der Pfeil zeigt zuletzt geöffnete Modelle.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: loading %2...</source>
+        <translation>%1: %2 wird geladen …</translation>
+    </message>
+    <message>
+        <source>%1: could not load %2</source>
+        <translation>%1: %2 konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>%1: no model loaded</source>
+        <translation>%1: kein Modell geladen</translation>
+    </message>
+    <message>
+        <source>Open a model folder or drop one here.</source>
+        <translation>Öffnen Sie einen Modellordner oder ziehen Sie ihn hierher.</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>No recent models</source>
+        <translation>Keine zuletzt geöffneten Modelle</translation>
+    </message>
+    <message>
+        <source>Open...</source>
+        <translation>Öffnen …</translation>
+    </message>
+</context>
+<context>
+    <name>sb::PairTableEditor</name>
+    <message>
+        <source>Edit cell</source>
+        <translation>Zelle bearbeiten</translation>
+    </message>
+    <message>
+        <source>Split dataset</source>
+        <translation>Datensatz aufteilen</translation>
+    </message>
+    <message>
+        <source>Both continuations are needed.</source>
+        <translation>Beide Fortsetzungen werden benötigt.</translation>
+    </message>
+    <message>
+        <source>The positive and negative continuations are identical, so the pair carries no contrast.</source>
+        <translation>Die positive und die negative Fortsetzung sind gleich; das Paar enthält also keinen Kontrast.</translation>
+    </message>
+    <message>
+        <source>Not imported: %1</source>
+        <translation>Nicht importiert: %1</translation>
+    </message>
+    <message>
+        <source>Line %1 of the imported file could not be read: %2. Fix the file and import again, or delete this row.</source>
+        <translation>Zeile %1 der importierten Datei konnte nicht gelesen werden: %2. Korrigieren Sie die Datei und importieren Sie sie erneut, oder löschen Sie diese Zeile.</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>held out</source>
+        <translation>zurückgehalten</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Not in the split yet: split again to assign it.</source>
+        <translation>Noch nicht aufgeteilt: Teilen Sie erneut auf, um das Paar zuzuordnen.</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Positive continuation</source>
+        <translation>Positive Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Negative continuation</source>
+        <translation>Negative Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Aufteilung</translation>
+    </message>
+    <message>
+        <source>&amp;Add Pair</source>
+        <translation>Paar &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add an empty pair below the selection (Insert)</source>
+        <translation>Ein leeres Paar unter der Auswahl einfügen (Einfg)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected rows (Delete)</source>
+        <translation>Die gewählten Zeilen löschen (Entf)</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Undo the last change (Ctrl+Z)</source>
+        <translation>Die letzte Änderung rückgängig machen (Strg+Z)</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Redo (Ctrl+Shift+Z)</source>
+        <translation>Wiederholen (Strg+Umschalt+Z)</translation>
+    </message>
+    <message>
+        <source>&amp;Import...</source>
+        <translation>&amp;Importieren …</translation>
+    </message>
+    <message>
+        <source>Append pairs from a JSONL, CAA (JSON) or CSV file</source>
+        <translation>Paare aus einer JSONL-, CAA- (JSON) oder CSV-Datei anhängen</translation>
+    </message>
+    <message>
+        <source>&amp;Held out:</source>
+        <translation>&amp;Zurückgehalten:</translation>
+    </message>
+    <message>
+        <source>Fraction of pairs kept out of extraction and training, to measure the effect honestly.</source>
+        <translation>Anteil der Paare, der von Extraktion und Training ausgenommen wird, um die Wirkung ehrlich zu messen.</translation>
+    </message>
+    <message>
+        <source>S&amp;eed:</source>
+        <translation>S&amp;tartwert:</translation>
+    </message>
+    <message>
+        <source>The same seed and pairs always give the same split.</source>
+        <translation>Derselbe Startwert und dieselben Paare ergeben immer dieselbe Aufteilung.</translation>
+    </message>
+    <message>
+        <source>&amp;Split</source>
+        <translation>&amp;Aufteilen</translation>
+    </message>
+    <message>
+        <source>Add pair</source>
+        <translation>Paar hinzufügen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n row(s)</source>
+        <translation><numerusform>%n Zeile löschen</numerusform><numerusform>%n Zeilen löschen</numerusform></translation>
+    </message>
+    <message>
+        <source>No importer is available for %1.</source>
+        <translation>Für %1 ist kein Import verfügbar.</translation>
+    </message>
+    <message>
+        <source>Cannot import pairs</source>
+        <translation>Paare können nicht importiert werden</translation>
+    </message>
+    <message>
+        <source>Import %1</source>
+        <translation>%1 importieren</translation>
+    </message>
+    <message>
+        <source>Import Pairs</source>
+        <translation>Paare importieren</translation>
+    </message>
+    <message>
+        <source>Pair datasets (*.jsonl *.json *.csv);;All files (*)</source>
+        <translation>Paardatensätze (*.jsonl *.json *.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pair(s)</source>
+        <translation><numerusform>%n Paar</numerusform><numerusform>%n Paare</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n pair(s)</source>
+        <translation><numerusform>%1: %n Paar</numerusform><numerusform>%1: %n Paare</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) could not be imported (red rows)</source>
+        <translation><numerusform>%n Zeile konnte nicht importiert werden (rote Zeilen)</numerusform><numerusform>%n Zeilen konnten nicht importiert werden (rote Zeilen)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pair(s) need fixing (yellow rows)</source>
+        <translation><numerusform>%n Paar muss korrigiert werden (gelbe Zeilen)</numerusform><numerusform>%n Paare müssen korrigiert werden (gelbe Zeilen)</numerusform></translation>
+    </message>
+    <message>
+        <source>split: %1 train, %2 held out</source>
+        <translation>Aufteilung: %1 Training, %2 zurückgehalten</translation>
+    </message>
+    <message>
+        <source>not split yet: press Split</source>
+        <translation>noch nicht aufgeteilt: „Aufteilen“ drücken</translation>
+    </message>
+    <message>
+        <source>splitting is unavailable</source>
+        <translation>Aufteilen ist nicht verfügbar</translation>
+    </message>
+</context>
+<context>
+    <name>sb::PlotView</name>
+    <message>
+        <source>Export Plot...</source>
+        <translation>Diagramm exportieren …</translation>
+    </message>
+</context>
+<context>
+    <name>sb::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>System language (%1)</source>
+        <translation>Systemsprache (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect when SteerBridge starts again.</source>
+        <translation>Eine neue Sprache gilt ab dem nächsten Start von SteerBridge.</translation>
+    </message>
+    <message>
+        <source>Load the &amp;demo models at start</source>
+        <translation>&amp;Demo-Modelle beim Start laden</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>How often unsaved work is written to a recovery file.</source>
+        <translation>Wie oft ungespeicherte Arbeit in eine Wiederherstellungsdatei geschrieben wird.</translation>
+    </message>
+    <message>
+        <source>&amp;Autosave every:</source>
+        <translation>&amp;Automatisch speichern alle:</translation>
+    </message>
+    <message>
+        <source> ×</source>
+        <translation> ×</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation font size:</source>
+        <translation>Schriftgröße im &amp;Präsentationsmodus:</translation>
+    </message>
+</context>
+<context>
+    <name>sb::SimilarityHeatmap</name>
+    <message>
+        <source>&amp;Similarity:</source>
+        <translation>Ä&amp;hnlichkeit:</translation>
+    </message>
+    <message>
+        <source>Which layer-similarity measure to show. CKA compares the geometry of two layers' activations on the same texts; mutual kNN counts shared nearest neighbours.</source>
+        <translation>Welches Maß der Schichtähnlichkeit angezeigt wird. CKA vergleicht die Geometrie der Aktivierungen zweier Schichten auf denselben Texten; gegenseitiges kNN zählt gemeinsame nächste Nachbarn.</translation>
+    </message>
+    <message>
+        <source>Layer similarity</source>
+        <translation>Schichtähnlichkeit</translation>
+    </message>
+    <message>
+        <source>Target layer</source>
+        <translation>Zielschicht</translation>
+    </message>
+    <message>
+        <source>Target layer (%1)</source>
+        <translation>Zielschicht (%1)</translation>
+    </message>
+    <message>
+        <source>Source layer</source>
+        <translation>Quellschicht</translation>
+    </message>
+    <message>
+        <source>Source layer (%1)</source>
+        <translation>Quellschicht (%1)</translation>
+    </message>
+    <message>
+        <source>%1 with the %2</source>
+        <translation>%1 mit %2</translation>
+    </message>
+    <message>
+        <source>mapping path</source>
+        <translation>Zuordnungspfad</translation>
+    </message>
+    <message>
+        <source>Source layer %1 × target layer %2: %3 %4</source>
+        <translation>Quellschicht %1 × Zielschicht %2: %3 %4</translation>
+    </message>
+    <message>
+        <source> (on the mapping path)</source>
+        <translation> (auf dem Zuordnungspfad)</translation>
+    </message>
+    <message>
+        <source>No similarity measured yet.</source>
+        <translation>Noch keine Ähnlichkeit gemessen.</translation>
+    </message>
+    <message>
+        <source>Selected: %1</source>
+        <translation>Gewählt: %1</translation>
+    </message>
+    <message>
+        <source>Click a cell to choose that pair of layers; hover for the value; wheel to zoom.</source>
+        <translation>Klicken Sie auf eine Zelle, um dieses Schichtpaar zu wählen; zeigen Sie darauf für den Wert; Mausrad zum Zoomen.</translation>
+    </message>
+    <message>
+        <source>Run a measured comparison to see how similar the layers are.</source>
+        <translation>Starten Sie einen gemessenen Vergleich, um zu sehen, wie ähnlich sich die Schichten sind.</translation>
+    </message>
+</context>
+<context>
+    <name>sb::SteeredComparisonView</name>
+    <message>
+        <source>&amp;Prompt:</source>
+        <translation>&amp;Prompt:</translation>
+    </message>
+    <message>
+        <source>Steering strength α: the vector is multiplied by α before it is added. Negative values steer towards the opposite concept.</source>
+        <translation>Steuerungsstärke α: Der Vektor wird vor dem Addieren mit α multipliziert. Negative Werte steuern zum gegenteiligen Konzept.</translation>
+    </message>
+    <message>
+        <source>Sampling seed: the same seed gives the same text in every column, so differences come from steering.</source>
+        <translation>Startwert für das Sampling: Derselbe Startwert ergibt in jeder Spalte denselben Zufall, Unterschiede stammen also von der Steuerung.</translation>
+    </message>
+    <message>
+        <source>Also steer the &amp;source model</source>
+        <translation>Auch das &amp;Quellmodell steuern</translation>
+    </message>
+    <message>
+        <source>S&amp;eed:</source>
+        <translation>S&amp;tartwert:</translation>
+    </message>
+    <message>
+        <source>&amp;New tokens:</source>
+        <translation>&amp;Neue Tokens:</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>&amp;Generieren</translation>
+    </message>
+    <message>
+        <source>Generate all columns (Ctrl+Return)</source>
+        <translation>Alle Spalten generieren (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop generating</source>
+        <translation>Generierung anhalten</translation>
+    </message>
+    <message>
+        <source>Target, unsteered</source>
+        <translation>Ziel, ungesteuert</translation>
+    </message>
+    <message>
+        <source>Target + native vector</source>
+        <translation>Ziel + eigener Vektor</translation>
+    </message>
+    <message>
+        <source>Target + transferred vector</source>
+        <translation>Ziel + übertragener Vektor</translation>
+    </message>
+    <message>
+        <source>S&amp;trength α:</source>
+        <translation>S&amp;tärke α:</translation>
+    </message>
+</context>
+</TS>
