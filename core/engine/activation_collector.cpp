@@ -14,7 +14,7 @@ namespace sb {
 
 CollectedActivations collectActivations(const TransformerModel& model, const std::vector<std::vector<int64_t>>& ids,
                                         const std::vector<std::vector<int64_t>>& positions,
-                                        const CollectOptions& o)
+                                        const ActivationCollectOptions& o)
 {
     const auto t0 = std::chrono::steady_clock::now();
     const ArchitectureSpec& spec = model.spec();

@@ -17,7 +17,7 @@ namespace sb {
 
 class TransformerModel;
 
-struct CollectOptions {
+struct ActivationCollectOptions {
     std::vector<HookSite> sites = {HookSite::ResidPost}; ///< ResidPre/AttnOut/MlpOut/ResidPost
     int64_t batchSize = 32;
     /// Called with the fraction done; false cancels (throws Cancelled).
@@ -38,6 +38,6 @@ struct CollectedActivations {
 /// a position outside it or a sequence longer than the model's context.
 CollectedActivations collectActivations(const TransformerModel& model, const std::vector<std::vector<int64_t>>& ids,
                                         const std::vector<std::vector<int64_t>>& positions,
-                                        const CollectOptions& options = {});
+                                        const ActivationCollectOptions& options = {});
 
 } // namespace sb

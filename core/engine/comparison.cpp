@@ -384,7 +384,7 @@ void measureLayerSimilarity(const TransformerModel& source, const TransformerMod
     sites.erase(std::remove(sites.begin(), sites.end(), HookSite::ResidPost), sites.end());
     sites.insert(sites.begin(), HookSite::ResidPost);
 
-    CollectOptions co;
+    ActivationCollectOptions co;
     co.sites = sites;
     co.batchSize = o.batchSize;
     co.progress = [&](double f) {

@@ -264,7 +264,7 @@ private Q_SLOTS:
         // each rotated and scaled: the per-layer best match follows the
         // shuffle exactly; the monotone path is the best non-decreasing path
         // (checked by brute force) and cannot follow a non-monotone shuffle.
-        CollectOptions co;
+        ActivationCollectOptions co;
         const AlignedProbe p = sameTokens(m_ids);
         const CollectedActivations a = collectActivations(*m_model, p.sourceIds, p.sourcePositions, co);
         const std::vector<int64_t> perm = {2, 0, 4, 1, 3}; // source layer i -> target layer perm[i]
