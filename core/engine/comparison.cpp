@@ -239,9 +239,9 @@ ComparisonResult ComparisonResult::load(const ExperimentGroup& root)
     const auto sj = c.jsonAttribute("strategy");
     try {
         const std::string name = sj.at("strategy").get<std::string>();
-        r.strategy.strategy = name == "direct" ? InjectionStrategy::Direct
-                              : name == "scaled" ? InjectionStrategy::Scaled
-                                                 : InjectionStrategy::Adapted;
+        r.strategy.strategy = name == "direct" ? StrategyKind::Direct
+                              : name == "scaled" ? StrategyKind::Scaled
+                                                 : StrategyKind::Adapted;
         r.strategy.scale = sj.value("scale", 1.0);
         r.strategy.requiresAdapter = sj.at("requires_adapter").get<bool>();
         r.strategy.reasons = sj.at("reasons").get<std::vector<std::string>>();

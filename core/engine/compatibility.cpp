@@ -381,12 +381,12 @@ Compatibility computeCompatibility(const ArchitectureReport& s, const Architectu
     return c;
 }
 
-const char* strategyName(InjectionStrategy s)
+const char* strategyName(StrategyKind s)
 {
     switch (s) {
-    case InjectionStrategy::Direct: return "direct";
-    case InjectionStrategy::Scaled: return "scaled";
-    case InjectionStrategy::Adapted: return "adapted";
+    case StrategyKind::Direct: return "direct";
+    case StrategyKind::Scaled: return "scaled";
+    case StrategyKind::Adapted: return "adapted";
     }
     return "?";
 }
@@ -395,7 +395,7 @@ nlohmann::json StrategyDecision::toJson() const
 {
     nlohmann::json j;
     j["strategy"] = strategyName(strategy);
-    if (strategy == InjectionStrategy::Scaled)
+    if (strategy == StrategyKind::Scaled)
         j["scale"] = scale;
     j["requires_adapter"] = requiresAdapter;
     j["reasons"] = reasons;
@@ -408,23 +408,23 @@ StrategyDecision chooseStrategy(const Compatibility& c, const ArchitectureReport
     const double overall = c.overall.score;
     const double dim = c.dimension.score;
     if (overall > 0.8) {
-        d.strategy = InjectionStrategy::Direct;
+        d.strategy = StrategyKind::Direct;
         d.requiresAdapter = false;
         d.reasons.push_back("overall compatibility " + fmt("%.3f", overall) + " > 0.8: inject the vector directly");
     } else if (dim > 0.7) {
-        d.strategy = InjectionStrategy::Scaled;
+        d.strategy = StrategyKind::Scaled;
         d.scale = dim;
         d.requiresAdapter = false;
         d.reasons.push_back("overall compatibility " + fmt("%.3f", overall) + " <= 0.8");
         d.reasons.push_back("dimension compatibility " + fmt("%.3f", dim) + " > 0.7: inject scaled by " +
                             fmt("%.3f", dim));
     } else {
-        d.strategy = InjectionStrategy::Adapted;
+        d.strategy = StrategyKind::Adapted;
         d.requiresAdapter = true;
         d.reasons.push_back("overall compatibility " + fmt("%.3f", overall) + " <= 0.8");
         d.reasons.push_back("dimension compatibility " + fmt("%.3f", dim) + " <= 0.7: a learned adapter is required");
     }
-    if (s.hiddenSize != t.hiddenSize && d.strategy != InjectionStrategy::Adapted)
+    if (s.hiddenSize != t.hiddenSize && d.strategy != StrategyKind::Adapted)
         d.reasons.push_back("hidden sizes differ (" + str(s.hiddenSize) + " vs " + str(t.hiddenSize) +
                             "): the vector still needs a dimension adaptation before injection");
     return d;

@@ -86,11 +86,11 @@ Compatibility computeCompatibility(const ArchitectureReport& source, const Archi
                                    std::optional<double> representational = std::nullopt,
                                    const std::string& representationalReason = {});
 
-enum class InjectionStrategy { Direct, Scaled, Adapted };
-const char* strategyName(InjectionStrategy s); ///< "direct", "scaled", "adapted"
+enum class StrategyKind { Direct, Scaled, Adapted };
+const char* strategyName(StrategyKind s); ///< "direct", "scaled", "adapted"
 
 struct StrategyDecision {
-    InjectionStrategy strategy = InjectionStrategy::Adapted;
+    StrategyKind strategy = StrategyKind::Adapted;
     double scale = 1.0; ///< for Scaled: the dimension score (the seed's scale=compatibility['dimension'])
     bool requiresAdapter = true;
     std::vector<std::string> reasons;

@@ -212,7 +212,7 @@ private Q_SLOTS:
         // The whole comparison (no tokenizer needed without measuring): every component 1.
         ComparisonResult full = compareModels(*m_model, nullptr, *m_model, nullptr, {});
         QVERIFY(std::abs(full.compatibility.overall.score - 1.0) < 1e-12);
-        QCOMPARE(full.strategy.strategy, InjectionStrategy::Direct);
+        QCOMPARE(full.strategy.strategy, StrategyKind::Direct);
         for (int64_t i = 0; i < 5; ++i)
             QCOMPARE(full.depthMapping.targetOf(i), i);
     }

@@ -134,7 +134,7 @@ private Q_SLOTS:
                     QCOMPARE(c.representational->score, 1.0);
                 QVERIFY(std::abs(c.overall.score - 1.0) < 1e-12);
                 const StrategyDecision d = chooseStrategy(c, r, r);
-                QCOMPARE(d.strategy, InjectionStrategy::Direct);
+                QCOMPARE(d.strategy, StrategyKind::Direct);
                 QVERIFY(!d.requiresAdapter);
             }
         }
@@ -182,7 +182,7 @@ private Q_SLOTS:
         QVERIFY(c.overall.score <= 0.8);
         // The seed's rule: overall <= 0.8 and dimension 0.75 > 0.7 -> scaled by 0.75.
         const StrategyDecision d = chooseStrategy(c, m, g);
-        QCOMPARE(d.strategy, InjectionStrategy::Scaled);
+        QCOMPARE(d.strategy, StrategyKind::Scaled);
         QCOMPARE(d.scale, 0.75);
         QCOMPARE(std::string(strategyName(d.strategy)), std::string("scaled"));
         QVERIFY(d.reasons.size() >= 3);
@@ -213,13 +213,13 @@ private Q_SLOTS:
         const ArchitectureReport r = reportOf(kMistral, "m");
         Compatibility c = computeCompatibility(r, r);
         c.overall.score = 0.81;
-        QCOMPARE(chooseStrategy(c, r, r).strategy, InjectionStrategy::Direct);
+        QCOMPARE(chooseStrategy(c, r, r).strategy, StrategyKind::Direct);
         c.overall.score = 0.8; // not > 0.8
         c.dimension.score = 0.71;
-        QCOMPARE(chooseStrategy(c, r, r).strategy, InjectionStrategy::Scaled);
+        QCOMPARE(chooseStrategy(c, r, r).strategy, StrategyKind::Scaled);
         c.dimension.score = 0.7; // not > 0.7
         const StrategyDecision d = chooseStrategy(c, r, r);
-        QCOMPARE(d.strategy, InjectionStrategy::Adapted);
+        QCOMPARE(d.strategy, StrategyKind::Adapted);
         QVERIFY(d.requiresAdapter);
         VERIFY_CONTAINS(d.reasons[1], "learned adapter");
         QCOMPARE(d.toJson()["strategy"].get<std::string>(), std::string("adapted"));
