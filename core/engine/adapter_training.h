@@ -23,6 +23,7 @@
 // cancel the parameters of the best step so far are kept and the result says so.
 
 #include "engine/hooks.h"
+#include "engine/pair_tokens.h"
 
 #include <ATen/Tensor.h>
 
@@ -35,7 +36,6 @@ namespace sb {
 
 class LearnedAdapter;
 class TransformerModel;
-struct TokenizedPair;
 
 enum class MappingLoss { Mse, Cosine };
 

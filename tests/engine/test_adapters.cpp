@@ -215,7 +215,7 @@ private Q_SLOTS:
         // Full rank recovers W itself.
         auto full = LowRankAdapter::fit(X.to(at::kFloat), Y.to(at::kFloat), 6, o);
         QVERIFY(maxAbs(full->matrix(), W) < 1e-3);
-        expectThrowContaining<InputError>([&] { LowRankAdapter::fit(X, Y, 7); }, {"rank", "[1, 6]"});
+        sbtest::expectThrowContaining<InputError>([&] { LowRankAdapter::fit(X, Y, 7); }, {"rank", "[1, 6]"});
     }
 
     void residualCorrectionVanishesWhenBaseExplains()
@@ -289,7 +289,7 @@ private Q_SLOTS:
         at::Tensor pred = big->adaptActivations(X.to(at::kFloat)).to(at::kDouble);
         pred = pred - pred.mean(1, true);
         QVERIFY(((pred - Yc).pow(2).sum() / (Yc - Yc.mean(0)).pow(2).sum()).item<double>() < 0.01);
-        expectThrowContaining<ShapeError>(
+        sbtest::expectThrowContaining<ShapeError>(
             [&] { ArchitectureAwareAdapter::fit(llama64, gpt128, X.to(at::kFloat), Y60.to(at::kFloat)); },
             {"hidden sizes", "64 -> 128"});
     }
@@ -340,8 +340,9 @@ private Q_SLOTS:
             at::Tensor both = ad->adaptActivations(at::stack({a, b}));
             QVERIFY2(maxAbs(ad->adaptVector(a - b), both[0] - both[1]) < 1e-4, name.constData());
             // Save and load: same kind, numbers, description and outputs.
-            const std::string path = (dir.path() + QStringLiteral("/") + QString::fromLatin1(name) +
-                                      QStringLiteral(".safetensors")).toStdString();
+            const std::string path =
+                QString(dir.path() + QStringLiteral("/") + QString::fromLatin1(name) + QStringLiteral(".safetensors"))
+                    .toStdString();
             ad->save(path);
             auto back = loadDimensionAdapter(path);
             QCOMPARE(back->name(), ad->name());
@@ -425,19 +426,19 @@ private Q_SLOTS:
     void badInputs()
     {
         at::Tensor X = at::ones({10, 3}), Y = at::ones({9, 2});
-        expectThrowContaining<ShapeError>([&] { LinearAdapter::fitRidge(X, Y); }, {"10 rows", "9"});
-        expectThrowContaining<InputError>([&] { LinearAdapter::fitRidge(X, at::ones({10, 2})); }, {"do not vary"});
+        sbtest::expectThrowContaining<ShapeError>([&] { LinearAdapter::fitRidge(X, Y); }, {"10 rows", "9"});
+        sbtest::expectThrowContaining<InputError>([&] { LinearAdapter::fitRidge(X, at::ones({10, 2})); }, {"do not vary"});
         at::Tensor bad = at::ones({10, 3});
         bad[2][1] = NAN;
-        expectThrowContaining<NumericError>([&] { ProcrustesAdapter::fit(bad, at::ones({10, 2}), false); },
+        sbtest::expectThrowContaining<NumericError>([&] { ProcrustesAdapter::fit(bad, at::ones({10, 2}), false); },
                                             {"NaN"});
         auto a = LinearAdapter::randomInit(3, 2, 1);
-        expectThrowContaining<ShapeError>([&] { a->adaptVector(at::ones({4})); }, {"3 elements"});
+        sbtest::expectThrowContaining<ShapeError>([&] { a->adaptVector(at::ones({4})); }, {"3 elements"});
         auto p = ProcrustesAdapter::fit(randn({10, 3}, 1).to(at::kFloat), randn({10, 2}, 2).to(at::kFloat), false);
         TrainingData d;
         d.sourceActivations = at::ones({10, 3});
         d.targetActivations = at::ones({10, 2});
-        expectThrowContaining<InputError>([&] { trainAdapter(*p, d, {}); }, {"no trainable parameters"});
+        sbtest::expectThrowContaining<InputError>([&] { trainAdapter(*p, d, {}); }, {"no trainable parameters"});
     }
 };
 

@@ -45,7 +45,8 @@ private Q_SLOTS:
         g_target = TransformerModel::load(sbtest::demoModel("stories-gpt2"));
         g_st = Tokenizer::fromDirectory(sbtest::demoModel("stories260k"));
         g_tt = Tokenizer::fromDirectory(sbtest::demoModel("stories-gpt2"));
-        g_pairs = readContrastiveDataset((sbtest::resourceDir() + QStringLiteral("/pairs/happy_vs_sad.jsonl")).toStdString());
+        g_pairs = readContrastiveDataset(
+            QString(sbtest::resourceDir() + QStringLiteral("/pairs/happy_vs_sad.jsonl")).toStdString());
     }
 
     void pairedActivationsAreTheModelsOwn()
@@ -154,7 +155,7 @@ private Q_SLOTS:
         QVERIFY(csv.rfind("point,component,strategy,cosine_to_native,shift,ci_low,ci_high,efficiency", 0) == 0);
         // Experiment file round trip of the table.
         QTemporaryDir dir;
-        const std::string path = (dir.path() + QStringLiteral("/exp.h5")).toStdString();
+        const std::string path = QString(dir.path() + QStringLiteral("/exp.h5")).toStdString();
         ExperimentFile f;
         r.save(f.root());
         f.save(path);
