@@ -65,7 +65,8 @@ private Q_SLOTS:
         }
         QCOMPARE(strategies, (std::vector<std::string>{"truncate", "linear", "residual"}));
         QVERIFY(j["best"].is_object());
-        QVERIFY(j["rows"][0]["point"].get<std::string>().find("decision_making: blocks.4.hook_resid_post") == 0);
+        // stories-gpt2 has 6 layers: decision_making (90 % depth) is layer 5.
+        QVERIFY(j["rows"][0]["point"].get<std::string>().find("decision_making: blocks.5.hook_resid_post") == 0);
         QCOMPARE(sbtest::readBytes(csv).count('\n'), 4);
         ExperimentFile f = ExperimentFile::load(exp.toStdString());
         QCOMPARE(f.root().at("protocol").stringAttribute("source"), std::string("stories-gpt2"));

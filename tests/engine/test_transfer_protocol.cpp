@@ -104,8 +104,9 @@ private Q_SLOTS:
         o.training.maxSteps = 4;
         o.training.validateEvery = 2;
         int trainingSteps = 0;
+        bool rowNamed = true;
         o.onTrainingStep = [&](const std::string& row, const TrainingStep& s) {
-            QVERIFY(row.find("architecture_aware+effect") != std::string::npos);
+            rowNamed = rowNamed && row.find("architecture_aware+effect") != std::string::npos;
             trainingSteps += s.validation ? 0 : 1;
             return true;
         };
@@ -117,6 +118,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < expect.size(); ++i)
             QCOMPARE(r.rows[i].strategy, expect[i]);
         QCOMPARE(trainingSteps, 4);
+        QVERIFY(rowNamed);
         QCOMPARE(r.trainPairs + r.evaluationPairs, int64_t(g_pairs.pairs.size()));
         QCOMPARE(r.layerPairs.size(), std::size_t(1));
         QCOMPARE(r.layerPairs[0].first, int64_t(3)); // representation: floor(0.6 x 5)
