@@ -17,7 +17,7 @@ nlohmann::json encodingJson(const Tokenizer& tok, const std::string& text, bool 
     const Encoding e = tok.encode(text, addSpecial);
     nlohmann::json offsets = nlohmann::json::array();
     for (const auto& [b, en] : e.offsets)
-        offsets.push_back({b, en});
+        offsets.push_back({ b, en });
     nlohmann::json j;
     j["ids"] = e.ids;
     j["tokens"] = e.tokens;
@@ -28,7 +28,7 @@ nlohmann::json encodingJson(const Tokenizer& tok, const std::string& text, bool 
 
 int runTokenize(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--no-special"}, {"--text", "--jsonl"});
+    Args a(argv, { "--no-special" }, { "--text", "--jsonl" });
     a.expectPositionals(1);
     const auto text = a.option("--text");
     const auto jsonl = a.option("--jsonl");
@@ -71,6 +71,6 @@ int runTokenize(const std::vector<std::string>& argv)
 } // namespace
 
 SB_CLI_COMMAND("tokenize", "tokenize TOKENIZER_OR_MODEL_DIR (--text TEXT | --jsonl FILE) [--no-special]",
-               "Token ids, tokens, character offsets and decoded text, one JSON object per input line.", runTokenize)
+    "Token ids, tokens, character offsets and decoded text, one JSON object per input line.", runTokenize)
 
 } // namespace sb::cli
