@@ -72,6 +72,13 @@ private Q_SLOTS:
         QCOMPARE(tokens.last().toString(), QStringLiteral("\u0120world"));
         QCOMPARE(offsets.last().toArray(), (QJsonArray { 10, 16 }));
         QCOMPARE(o.value(QStringLiteral("decoded")).toString(), QStringLiteral("Hello caf\u00e9 world"));
+        // The keys come in the documented order: {"ids":..,"tokens":..,"offsets":..,"decoded":..}, one line.
+        const QByteArray line = r.out.trimmed();
+        QVERIFY2(line.startsWith("{\"ids\":[") && !line.contains('\n'), line.constData());
+        const auto tokensAt = line.indexOf("\"tokens\":["), offsetsAt = line.indexOf("\"offsets\":[[");
+        const auto decodedAt = line.indexOf("\"decoded\":\"");
+        QVERIFY2(0 < tokensAt && tokensAt < offsetsAt && offsetsAt < decodedAt, line.constData());
+        QCOMPARE(o.keys().size(), 4);
     }
 
     void jsonlMatchesFixture()
