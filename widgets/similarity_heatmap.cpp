@@ -148,7 +148,7 @@ void SimilarityHeatmap::redraw()
         m_path->data()->clear();
         m_marker->setVisible(false);
         m_plot->setTitle(tr("Layer similarity"));
-        m_plot->setPlaceholder(tr("Run a measured comparison to see how similar the layers are."), true);
+        m_plot->setPlaceholder(tr("Run a measured comparison\nto see how similar the layers are."), true);
         m_scale->setVisible(false);
         m_scale->axis()->setLabel(QString());
         m_plot->xAxis->setRange(-0.5, 5.5);
