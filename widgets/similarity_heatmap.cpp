@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -91,6 +92,10 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent)
         if (h != m_hover) {
             m_hover = h;
             updateInformation();
+            if (h.x() >= 0)
+                QToolTip::showText(e->globalPosition().toPoint(), describeCell(h.y(), h.x()), m_plot);
+            else
+                QToolTip::hideText();
         }
     });
     connect(m_plot, &PlotView::presentationModeChanged, this, &SimilarityHeatmap::redraw);
