@@ -1001,7 +1001,10 @@ std::string ArchitectureAwareAdapter::description() const
     for (const auto& p : m_parts)
         (p.built ? s : notBuilt) += p.name + " (" + p.reason + "); ";
     s += "Not built: " + (notBuilt.empty() ? std::string("none. ") : notBuilt);
-    return s + "Dimension transform: " + m_transform->description();
+    s += "Dimension transform: " + m_transform->description();
+    if (!m_fitNote.empty())
+        s += " Then " + m_fitNote + ".";
+    return s;
 }
 
 nlohmann::json ArchitectureAwareAdapter::config() const
@@ -1018,7 +1021,8 @@ nlohmann::json ArchitectureAwareAdapter::config() const
               {"source_scale", m_norm.sourceScale},
               {"target_scale", m_norm.targetScale}}},
             {"transform_kind", m_transform->name()},
-            {"transform_config", m_transform->config()}};
+            {"transform_config", m_transform->config()},
+            {"fit", m_fitNote}};
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ArchitectureAwareAdapter::tensors() const

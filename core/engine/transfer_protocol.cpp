@@ -728,7 +728,7 @@ ProtocolResult runTransferProtocol(const TransformerModel& source, const Tokeniz
                     });
                     if (r.cancelled)
                         throw Cancelled();
-                    aa->setFitNote(aa->transform().fitNote() + "; fine-tuned " + std::to_string(r.steps) +
+                    aa->setFitNote("fine-tuned " + std::to_string(r.steps) +
                                    " steps with effect preservation + " + fixed(opt.training.consistencyWeight, 2) +
                                    " x consistency (best step " + std::to_string(r.bestStep) + ")");
                 }
