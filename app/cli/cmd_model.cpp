@@ -48,7 +48,7 @@ nlohmann::json specJson(const TransformerModel& m)
     j["tied_embeddings"] = s.tiedEmbeddings;
     j["embedding_scale"] = s.scaleEmbeddings ? std::sqrt(static_cast<double>(s.hiddenSize)) : 1.0;
     j["vocab_size"] = s.vocabSize;
-    j["context_length"] = s.maxPositions;
+    j["context_length"] = s.contextLength();
     j["stored_dtype"] = r.storedDtype;
     j["weight_bytes"] = r.weightBytes;
     j["defaulted_config_keys"] = s.defaulted;

@@ -593,10 +593,11 @@ void TransformerModel::validateIds(const at::Tensor& ids, int64_t startPosition)
     if (ids.dim() != 2)
         throw ShapeError("input ids must be [batch, seq], got a " + std::to_string(ids.dim()) + "-d tensor");
     const int64_t total = startPosition + ids.size(1);
-    if (total > m_spec.maxPositions)
+    if (total > m_spec.contextLength())
         throw InputError("sequence of " + std::to_string(total) + " tokens exceeds the context length of " + name() +
-                         " (" + std::to_string(m_spec.maxPositions) + " positions, max_position_embeddings in " +
-                         m_spec.configPath + ")");
+                         " (" + std::to_string(m_spec.contextLength()) + " positions, max_position_embeddings" +
+                         (m_spec.contextLength() != m_spec.maxPositions ? " x dynamic rope_scaling factor" : "") +
+                         " in " + m_spec.configPath + ")");
     if (ids.numel() == 0)
         return;
     at::Tensor bad = (ids < 0).logical_or(ids >= m_spec.vocabSize);

@@ -18,11 +18,13 @@ struct Run {
     int code;
     QByteArray out, err;
 };
-Run cli(const QStringList& args)
+Run cli(const QStringList& args, const QStringList& extraEnv = {})
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("SB_QUIET"), QStringLiteral("1"));
+    for (const QString& kv : extraEnv)
+        env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(SB_CLI_PATH), args);
     p.waitForFinished(120000);
@@ -83,32 +85,75 @@ private Q_SLOTS:
         QCOMPARE(obj.value(QStringLiteral("head_dim")).toInt(), 16);
     }
 
+    void infoReportsUnexpectedTensors()
+    {
+        // A tensor no llama slot uses is reported, not silently dropped.
+        QTemporaryDir d;
+        const QString dir = d.filePath(QStringLiteral("m"));
+        QVERIFY(sbtest::copyDir(QString::fromStdString(sbtest::referenceDir("llama")), dir));
+        const std::string file = QString(dir + QStringLiteral("/model.safetensors")).toStdString();
+        std::vector<std::pair<std::string, at::Tensor>> tensors;
+        {
+            SafetensorsFile f(file);
+            for (const auto& [name, info] : f.tensors())
+                tensors.emplace_back(name, f.tensor(name).clone());
+        }
+        tensors.emplace_back("model.layers.1.mlp.extra_proj.weight", at::zeros({2, 2}));
+        writeSafetensors(file, tensors);
+        auto r = cli({QStringLiteral("info"), dir, QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto warnings = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("warnings")).toArray();
+        bool named = false;
+        for (const auto& w : warnings)
+            named = named || (w.toString().contains(QStringLiteral("model.layers.1.mlp.extra_proj.weight")) &&
+                              w.toString().contains(QStringLiteral("not used")));
+        QVERIFY2(named, r.out.constData());
+    }
+
     void errorsAreOneLine_data()
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("needle");
+        QTest::addColumn<QStringList>("env");
         const QString llama = QString::fromStdString(sbtest::referenceDir("llama"));
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command");
+        const QString gpt2 = QString::fromStdString(sbtest::referenceDir("gpt2"));
+        QStringList ids129;
+        for (int i = 0; i < 129; ++i)
+            ids129 << QString::number(i % 50);
+        QTest::newRow("forward ids out of vocab")
+            << QStringList{QStringLiteral("forward"), gpt2, QStringLiteral("--ids"), QStringLiteral("5,300,7"),
+                           QStringLiteral("--out"), QStringLiteral("/tmp/sb-never-written.safetensors")}
+            << QStringLiteral("token id 300 at position 1 is outside the vocabulary of gpt2 (0..255)") << QStringList{};
+        QTest::newRow("forward past context")
+            << QStringList{QStringLiteral("forward"), gpt2, QStringLiteral("--ids"), ids129.join(QLatin1Char(',')),
+                           QStringLiteral("--out"), QStringLiteral("/tmp/sb-never-written.safetensors")}
+            << QStringLiteral("sequence of 129 tokens exceeds the context length of gpt2 (128 positions")
+            << QStringList{};
+        QTest::newRow("not enough memory")
+            << QStringList{QStringLiteral("info"), llama} << QStringLiteral("but only 1000.0 KiB is available")
+            << QStringList{QStringLiteral("SB_MEMORY_LIMIT_BYTES=1024000")};
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command") << QStringList{};
         QTest::newRow("ids out of vocab") << QStringList{QStringLiteral("generate"), llama, QStringLiteral("--ids"),
                                                          QStringLiteral("1,999"), QStringLiteral("--max-new-tokens"),
                                                          QStringLiteral("2")}
-                                          << QStringLiteral("token id 999 at position 1");
+                                          << QStringLiteral("token id 999 at position 1") << QStringList{};
         QTest::newRow("bad ids") << QStringList{QStringLiteral("forward"), llama, QStringLiteral("--ids"),
                                                 QStringLiteral("1,x"), QStringLiteral("--out"), QStringLiteral("/tmp/x")}
-                                 << QStringLiteral("comma-separated integers");
+                                 << QStringLiteral("comma-separated integers") << QStringList{};
         QTest::newRow("no such dir") << QStringList{QStringLiteral("info"), QStringLiteral("/nonexistent/model")}
-                                     << QStringLiteral("not a directory");
+                                     << QStringLiteral("not a directory") << QStringList{};
         QTest::newRow("past context") << QStringList{QStringLiteral("generate"), llama, QStringLiteral("--ids"),
                                                      QStringLiteral("1,2"), QStringLiteral("--max-new-tokens"),
                                                      QStringLiteral("500")}
-                                      << QStringLiteral("exceeds the context length");
+                                      << QStringLiteral("exceeds the context length") << QStringList{};
     }
 
     void errorsAreOneLine()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, needle);
-        auto r = cli(args);
+        QFETCH(QStringList, env);
+        auto r = cli(args, env);
         QVERIFY(r.code != 0);
         const QString err = QString::fromUtf8(r.err);
         QVERIFY2(err.contains(needle), qPrintable(err));
