@@ -20,6 +20,15 @@ if(SB_SANITIZE)
   target_link_options(sb_options INTERFACE -fsanitize=${_sb_san})
 endif()
 
+# libFuzzer: coverage instrumentation on every SteerBridge target; only the
+# fuzz executables link the fuzzer's main (tests/fuzz/CMakeLists.txt).
+if(SB_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SB_FUZZ needs clang (cmake --preset fuzz, or scripts/fuzz)")
+  endif()
+  target_compile_options(sb_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 # ccache when present: most edits then recompile little, and the torch
 # precompiled header is reused across build trees and git worktrees
 # (CCACHE_BASEDIR makes the cached paths relative to the source tree).

@@ -684,6 +684,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <source>Layer</source>
         <translation>Schicht</translation>
     </message>
+    <message>
+        <source>Extract a vector to see its norm at every layer of both models.</source>
+        <translation>Extrahieren Sie einen Vektor, um seine Norm in jeder Schicht beider Modelle zu sehen.</translation>
+    </message>
 </context>
 <context>
     <name>sb::LoadModelJob</name>
@@ -753,6 +757,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Run %1</source>
         <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>No training run yet: the losses appear here as the adapter trains.</source>
+        <translation>Noch kein Trainingslauf: Die Verluste erscheinen hier, während der Adapter trainiert.</translation>
     </message>
 </context>
 <context>
@@ -984,16 +992,8 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Keine zuletzt geöffneten Modelle</translation>
     </message>
     <message>
-        <source>%1 → %2 — SteerBridge[*]</source>
-        <translation>%1 → %2 — SteerBridge[*]</translation>
-    </message>
-    <message>
         <source>?</source>
         <translation>?</translation>
-    </message>
-    <message>
-        <source>SteerBridge[*]</source>
-        <translation>SteerBridge[*]</translation>
     </message>
     <message>
         <source>%1 · hidden %2</source>
@@ -1044,10 +1044,6 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Ungespeicherte Änderungen</translation>
     </message>
     <message>
-        <source>The dataset has changes that are not saved. Quit anyway?</source>
-        <translation>Der Datensatz hat ungespeicherte Änderungen. Trotzdem beenden?</translation>
-    </message>
-    <message>
         <source>Open as Source Model</source>
         <translation>Als Quellmodell öffnen</translation>
     </message>
@@ -1066,6 +1062,122 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>decision making</source>
         <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>&amp;New Experiment</source>
+        <translation>&amp;Neues Experiment</translation>
+    </message>
+    <message>
+        <source>Open E&amp;xperiment...</source>
+        <translation>E&amp;xperiment öffnen …</translation>
+    </message>
+    <message>
+        <source>&amp;Save Experiment</source>
+        <translation>Experiment &amp;speichern</translation>
+    </message>
+    <message>
+        <source>Save Experiment &amp;As...</source>
+        <translation>Experiment speichern &amp;unter …</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Untitled experiment</source>
+        <translation>Unbenanntes Experiment</translation>
+    </message>
+    <message>
+        <source>%1[*] — SteerBridge</source>
+        <translation>%1[*] — SteerBridge</translation>
+    </message>
+    <message>
+        <source>%1[*] — %2 — SteerBridge</source>
+        <translation>%1[*] — %2 — SteerBridge</translation>
+    </message>
+    <message>
+        <source>The experiment %1 has changes that are not saved. Save them?</source>
+        <translation>Das Experiment %1 hat ungespeicherte Änderungen. Sollen sie gespeichert werden?</translation>
+    </message>
+    <message>
+        <source>(untitled)</source>
+        <translation>(unbenannt)</translation>
+    </message>
+    <message>
+        <source>Cannot save experiment</source>
+        <translation>Experiment kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Could not save the experiment to
+%1
+
+%2</source>
+        <translation>Das Experiment konnte nicht gespeichert werden unter
+%1
+
+%2</translation>
+    </message>
+    <message>
+        <source>Saved the experiment to %1</source>
+        <translation>Experiment gespeichert unter %1</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Save Experiment</source>
+        <translation>Experiment speichern</translation>
+    </message>
+    <message>
+        <source>Experiments (*.h5)</source>
+        <translation>Experimente (*.h5)</translation>
+    </message>
+    <message>
+        <source>Cannot open experiment</source>
+        <translation>Experiment kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Could not open the experiment
+%1
+
+%2</source>
+        <translation>Das Experiment konnte nicht geöffnet werden:
+%1
+
+%2</translation>
+    </message>
+    <message>
+        <source>Opened the experiment %1</source>
+        <translation>Experiment %1 geöffnet</translation>
+    </message>
+    <message>
+        <source>Open Experiment</source>
+        <translation>Experiment öffnen</translation>
+    </message>
+    <message>
+        <source>Experiments (*.h5);;All files (*)</source>
+        <translation>Experimente (*.h5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>New experiment.</source>
+        <translation>Neues Experiment.</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Unsaved work kept in a recovery file</source>
+        <translation>Ungespeicherte Arbeit in einer Wiederherstellungsdatei gesichert</translation>
+    </message>
+    <message>
+        <source>Recover unsaved work</source>
+        <translation>Ungespeicherte Arbeit wiederherstellen</translation>
+    </message>
+    <message>
+        <source>SteerBridge did not close normally last time. Restore the unsaved work from %1?</source>
+        <translation>SteerBridge wurde beim letzten Mal nicht normal beendet. Die ungespeicherte Arbeit vom %1 wiederherstellen?</translation>
     </message>
 </context>
 <context>
@@ -1371,10 +1483,6 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Quellschicht (%1)</translation>
     </message>
     <message>
-        <source>Layer similarity: run a comparison to measure it</source>
-        <translation>Schichtähnlichkeit: Starten Sie einen Vergleich, um sie zu messen</translation>
-    </message>
-    <message>
         <source>%1 with the %2</source>
         <translation>%1 mit %2</translation>
     </message>
@@ -1402,6 +1510,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <source>Click a cell to choose that pair of layers; hover for the value; wheel to zoom.</source>
         <translation>Klicken Sie auf eine Zelle, um dieses Schichtpaar zu wählen; zeigen Sie darauf für den Wert; Mausrad zum Zoomen.</translation>
     </message>
+    <message>
+        <source>Run a measured comparison to see how similar the layers are.</source>
+        <translation>Starten Sie einen gemessenen Vergleich, um zu sehen, wie ähnlich sich die Schichten sind.</translation>
+    </message>
 </context>
 <context>
     <name>sb::SteeredComparisonView</name>
@@ -1412,10 +1524,6 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Steering strength α: the vector is multiplied by α before it is added. Negative values steer towards the opposite concept.</source>
         <translation>Steuerungsstärke α: Der Vektor wird vor dem Addieren mit α multipliziert. Negative Werte steuern zum gegenteiligen Konzept.</translation>
-    </message>
-    <message>
-        <source>Strength &amp;α:</source>
-        <translation>Stärke &amp;α:</translation>
     </message>
     <message>
         <source>Sampling seed: the same seed gives the same text in every column, so differences come from steering.</source>
@@ -1460,6 +1568,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Target + transferred vector</source>
         <translation>Ziel + übertragener Vektor</translation>
+    </message>
+    <message>
+        <source>S&amp;trength α:</source>
+        <translation>S&amp;tärke α:</translation>
     </message>
 </context>
 </TS>

@@ -114,6 +114,7 @@ void LayerProfilePlot::redraw()
         m_plot->xAxis->setRange(-0.5, maxLayers - 0.5);
     }
     m_plot->yAxis->setRange(0, 1);
+    m_plot->setPlaceholder(tr("Extract a vector to see its norm at every layer of both models."), m_profiles.isEmpty());
     if (m_plot->graphCount() > 0) {
         m_plot->yAxis->rescale(true);
         const QCPRange r = m_plot->yAxis->range();

@@ -100,6 +100,8 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_buffer(std::make_shared
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setPlaceholder(tr("No training run yet: the losses appear here as the adapter trains."), true);
+    m_plot->legend->setVisible(false);
     lay->addWidget(m_plot, 1);
 
     m_timer.setSingleShot(true);
@@ -160,6 +162,8 @@ void LossPlot::clear()
     m_runLabels.clear();
     m_terms.clear();
     m_total = 0;
+    m_plot->legend->setVisible(false);
+    m_plot->setPlaceholder(tr("No training run yet: the losses appear here as the adapter trains."), true);
     m_termBox->blockSignals(true);
     while (m_termBox->count() > 1)
         m_termBox->removeItem(1);
@@ -292,6 +296,8 @@ void LossPlot::restyle()
 
 void LossPlot::updateVisibility()
 {
+    m_plot->setPlaceholder(tr("No training run yet: the losses appear here as the adapter trains."), m_curves.isEmpty());
+    m_plot->legend->setVisible(!m_curves.isEmpty());
     const QString shown = shownTerm();
     for (const auto& c : std::as_const(m_curves)) {
         const bool visible = shown.isEmpty() || c.term == shown;

@@ -556,6 +556,23 @@ bool PairTableEditor::split(double heldOutFraction, quint64 seed)
     return true;
 }
 
+void PairTableEditor::setSplitAssignment(const QVector<int>& heldOut, double heldOutFraction, quint64 seed)
+{
+    m_fraction->setValue(heldOutFraction);
+    m_seed->setValue(static_cast<int>(std::min<quint64>(seed, std::numeric_limits<int>::max())));
+    QVector<PairTableModel::Split> splits;
+    int pairIndex = 0;
+    for (const auto& e : m_model->entries()) {
+        if (e.isProblem) {
+            splits << PairTableModel::Split::Unassigned;
+            continue;
+        }
+        splits << (heldOut.contains(pairIndex) ? PairTableModel::Split::HeldOut : PairTableModel::Split::Train);
+        ++pairIndex;
+    }
+    m_model->setSplits(splits);
+}
+
 QVector<int> PairTableEditor::heldOutIndices() const
 {
     QVector<int> out;

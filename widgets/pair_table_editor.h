@@ -124,6 +124,8 @@ public:
     QString importFile(const QString& path, bool quiet = false);
     /// Splits with the splitter; false if none is set or too few pairs.
     bool split(double heldOutFraction, quint64 seed);
+    /// Restores a saved split (not undoable): `heldOut` indexes pairs().
+    void setSplitAssignment(const QVector<int>& heldOut, double heldOutFraction, quint64 seed);
     /// Indices into pairs() of the held-out / train pairs.
     QVector<int> heldOutIndices() const;
     QVector<int> trainIndices() const;

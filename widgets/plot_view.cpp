@@ -25,6 +25,28 @@ void PlotView::setTitle(const QString& title)
 
 QString PlotView::title() const { return m_title ? m_title->text() : QString(); }
 
+void PlotView::setPlaceholder(const QString& text, bool show)
+{
+    if (!m_placeholder) {
+        m_placeholder = new QCPItemText(this);
+        m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
+        m_placeholder->position->setCoords(0.5, 0.5);
+        m_placeholder->setPositionAlignment(Qt::AlignCenter);
+        m_placeholder->setColor(QColor(110, 110, 110));
+        m_placeholder->setClipToAxisRect(true);
+    }
+    m_placeholder->setText(text);
+    m_placeholder->setVisible(show && !text.isEmpty());
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * (m_presentation ? 1.6 : 1.1));
+    m_placeholder->setFont(f);
+}
+
+QString PlotView::placeholder() const
+{
+    return m_placeholder && m_placeholder->visible() ? m_placeholder->text() : QString();
+}
+
 void PlotView::setPresentationMode(bool on)
 {
     if (on == m_presentation)

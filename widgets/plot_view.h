@@ -20,6 +20,10 @@ public:
 
     void setTitle(const QString& title);
     QString title() const;
+    /// Text shown in the middle of the axis rect while `show` is true
+    /// (e.g. "No training run yet").
+    void setPlaceholder(const QString& text, bool show);
+    QString placeholder() const;
 
     void setPresentationMode(bool on);
     bool presentationMode() const { return m_presentation; }
@@ -45,6 +49,7 @@ protected:
 
 private:
     QCPTextElement* m_title = nullptr;
+    QCPItemText* m_placeholder = nullptr;
     QString m_exportName = QStringLiteral("plot");
     bool m_presentation = false;
 };

@@ -147,7 +147,9 @@ void SimilarityHeatmap::redraw()
         m_map->data()->clear();
         m_path->data()->clear();
         m_marker->setVisible(false);
-        m_plot->setTitle(tr("Layer similarity: run a comparison to measure it"));
+        m_plot->setTitle(tr("Layer similarity"));
+        m_plot->setPlaceholder(tr("Run a measured comparison to see how similar the layers are."), true);
+        m_scale->setVisible(false);
         m_scale->axis()->setLabel(QString());
         m_plot->xAxis->setRange(-0.5, 5.5);
         m_plot->yAxis->setRange(-0.5, 5.5);
@@ -156,6 +158,8 @@ void SimilarityHeatmap::redraw()
         updateInformation();
         return;
     }
+    m_plot->setPlaceholder(QString(), false);
+    m_scale->setVisible(true);
     m_plot->setTitle(m->path.isEmpty() ? m->name : tr("%1 with the %2").arg(m->name, m->pathName.isEmpty() ? tr("mapping path") : m->pathName));
     m_map->data()->setSize(m->cols, m->rows);
     m_map->data()->setRange(QCPRange(0, m->cols - 1), QCPRange(0, m->rows - 1));

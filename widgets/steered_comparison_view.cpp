@@ -47,7 +47,7 @@ SteeredComparisonView::SteeredComparisonView(QWidget* parent) : QWidget(parent)
     m_alphaSlider->setToolTip(m_alpha->toolTip());
     alphaRow->addWidget(m_alphaSlider, 1);
     alphaRow->addWidget(m_alpha);
-    form->addRow(tr("Strength &α:"), alphaRow);
+    form->addRow(tr("S&trength α:"), alphaRow);
     connect(m_alphaSlider, &QSlider::valueChanged, this, [this](int v) {
         if (std::lround(m_alpha->value() * 10) != v)
             m_alpha->setValue(v / 10.0);

@@ -25,8 +25,12 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &w, [&w, blas] {
             QMessageBox::warning(&w, QObject::tr("Slow matrix library"), QString::fromStdString(blas.warning));
         });
-    if (prefs.loadDemoAtStart)
-        QTimer::singleShot(0, &w, [&w] { w.loadDemoPair(); });
+    QTimer::singleShot(0, &w, [&w, prefs] {
+        // Unsaved work from a crash comes first; else the demo pair.
+        w.offerRecovery();
+        if (prefs.loadDemoAtStart && !w.model(0).isValid() && w.experimentPath().isEmpty() && !w.isDirty())
+            w.loadDemoPair();
+    });
     // --quit-after MS: used by scripts/run --smoke to check start-up end to end.
     const QStringList args = QApplication::arguments();
     const int i = args.indexOf(QStringLiteral("--quit-after"));

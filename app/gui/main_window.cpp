@@ -1,7 +1,9 @@
 #include "main_window.h"
 
 #include "architecture_rows.h"
+#include "experiment_io.h"
 
+#include "engine/experiment_store.h"
 #include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/paths.h"
@@ -37,7 +39,9 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QLocale>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -89,6 +93,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
         readSettings();
     rebuildRecentMenus();
     modelsChanged();
+
+    connect(m_pairs, &PairTableEditor::changed, this, &MainWindow::markDirty);
+    connect(m_diagram, &LayerDiagram::pointSelected, this, &MainWindow::markDirty);
+    m_autosaveTimer.setInterval(std::max(1, m_prefs.autosaveMinutes) * 60 * 1000);
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosaveNow);
+    if (m_prefs.autosaveMinutes > 0)
+        m_autosaveTimer.start();
+    setClean();
 }
 
 MainWindow::~MainWindow() = default;
@@ -217,6 +229,22 @@ void MainWindow::buildMenus()
     };
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    connect(action(file, tr("&New Experiment"), QStringLiteral("actionNewExperiment"), QKeySequence::New), &QAction::triggered,
+            this, &MainWindow::newExperiment);
+    connect(action(file, tr("Open E&xperiment..."), QStringLiteral("actionOpenExperiment"),
+                   QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O)),
+            &QAction::triggered, this, &MainWindow::openExperimentDialog);
+    connect(action(file, tr("&Save Experiment"), QStringLiteral("actionSaveExperiment"), QKeySequence::Save),
+            &QAction::triggered, this, [this] {
+                if (m_filePath.isEmpty())
+                    saveAs();
+                else
+                    saveExperiment(m_filePath);
+            });
+    connect(action(file, tr("Save Experiment &As..."), QStringLiteral("actionSaveExperimentAs"),
+                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)),
+            &QAction::triggered, this, &MainWindow::saveAs);
+    file->addSeparator();
     connect(action(file, tr("Open &Source Model..."), QStringLiteral("actionOpenSource"), QKeySequence(Qt::CTRL | Qt::Key_O)),
             &QAction::triggered, this, [this] { openModelDialog(0); });
     connect(action(file, tr("Open &Target Model..."), QStringLiteral("actionOpenTarget"),
@@ -306,13 +334,22 @@ void MainWindow::loadModel(int side, const QString& directory)
         log(tr("Loaded %1 (%2)").arg(m.name, modelSummary(m)));
         statusBar()->showMessage(tr("Loaded %1").arg(m.name), 5000);
         addRecent(m.directory);
+        if (!m_pendingSelection && m_file && m_file->root().hasGroup("comparison"))
+            m_file->root().removeGroup("comparison"); // measured for other models
         modelsChanged();
+        // Loading a model is not an edit: the prompt on quit is for work.
+        if (m_pendingSelection)
+            applyPendingSelection();
         Q_EMIT modelLoaded(side);
     });
     connect(job, &Job::failed, this, [this, side, directory](const QString& msg) {
         m_panes[side]->setFailed(directory, msg);
         if (m_models[side].isValid())
             m_panes[side]->setModel(m_models[side], modelSummary(m_models[side]));
+        if (m_pendingSelection) {
+            m_pendingSelection.reset(); // the experiment's model is missing: keep what was restored
+            m_recovered = false;
+        }
         showError(tr("Cannot load model"),
                   tr("Could not load the %1 model from\n%2\n\n%3").arg(sideName(side), QDir::toNativeSeparators(directory), msg));
         Q_EMIT loadFailed(side, msg);
@@ -373,9 +410,7 @@ void MainWindow::modelsChanged()
 {
     const LoadedModel& s = m_models[0];
     const LoadedModel& t = m_models[1];
-    setWindowTitle(s.isValid() || t.isValid()
-                       ? tr("%1 → %2 — SteerBridge[*]").arg(s.isValid() ? s.name : tr("?"), t.isValid() ? t.name : tr("?"))
-                       : tr("SteerBridge[*]"));
+    updateTitle();
     m_archTable->setModelNames(s.name, t.name);
     m_archTable->setRows(s.isValid() || t.isValid() ? architectureRows(s, t) : QVector<ComparisonRow>{});
     m_heatmap->setModelNames(s.name, t.name);
@@ -422,7 +457,33 @@ void MainWindow::log(const QString& message)
 
 QString MainWindow::logText() const { return m_log->toPlainText(); }
 
-bool MainWindow::isDirty() const { return !m_pairs->undoStack()->isClean(); }
+bool MainWindow::isDirty() const { return m_dirty; }
+
+void MainWindow::markDirty()
+{
+    if (m_restoring || m_dirty)
+        return;
+    m_dirty = true;
+    setWindowModified(true);
+}
+
+void MainWindow::setClean()
+{
+    m_dirty = false;
+    m_pairs->undoStack()->setClean();
+    setWindowModified(false);
+}
+
+void MainWindow::updateTitle()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    QString title = s.isValid() || t.isValid()
+                        ? tr("%1 → %2").arg(s.isValid() ? s.name : tr("?"), t.isValid() ? t.name : tr("?"))
+                        : QString();
+    const QString file = m_filePath.isEmpty() ? tr("Untitled experiment") : QFileInfo(m_filePath).fileName();
+    setWindowTitle(title.isEmpty() ? tr("%1[*] — SteerBridge").arg(file) : tr("%1[*] — %2 — SteerBridge").arg(file, title));
+}
 
 const Exportable* MainWindow::currentExportable() const
 {
@@ -514,17 +575,13 @@ void MainWindow::writeSettings()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (isDirty() && !m_options.quietDialogs) {
-        const auto answer = QMessageBox::question(
-            this, tr("Unsaved changes"), tr("The dataset has changes that are not saved. Quit anyway?"),
-            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Discard) {
-            event->ignore();
-            return;
-        }
+    if (!maybeSave()) {
+        event->ignore();
+        return;
     }
     writeSettings();
     m_jobs->cancelAll();
+    QFile::remove(autosavePath()); // nothing left to recover
     event->accept();
 }
 
@@ -551,6 +608,232 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (side >= 0) {
         event->acceptProposedAction();
         loadModel(side, dir);
+    }
+}
+
+// ------------------------------------------------------------------ experiments
+
+void MainWindow::setUnsavedChangesHandler(std::function<QMessageBox::StandardButton()> handler)
+{
+    m_unsavedHandler = std::move(handler);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isDirty())
+        return true;
+    QMessageBox::StandardButton answer = QMessageBox::Cancel;
+    if (m_unsavedHandler)
+        answer = m_unsavedHandler();
+    else if (m_options.quietDialogs)
+        answer = QMessageBox::Discard;
+    else
+        answer = QMessageBox::warning(
+            this, tr("Unsaved changes"),
+            tr("The experiment %1 has changes that are not saved. Save them?")
+                .arg(m_filePath.isEmpty() ? tr("(untitled)") : QFileInfo(m_filePath).fileName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return m_filePath.isEmpty() ? saveAs() : saveExperiment(m_filePath);
+    return answer == QMessageBox::Discard;
+}
+
+GuiState MainWindow::captureState() const
+{
+    GuiState st;
+    st.sourceDir = m_models[0].directory;
+    st.targetDir = m_models[1].directory;
+    st.datasetName = m_pairs->datasetName();
+    st.pairs = m_pairs->pairs();
+    st.problems = m_pairs->problems();
+    st.splitCurrent = m_pairs->splitIsCurrent();
+    st.heldOut = m_pairs->heldOutIndices();
+    st.heldOutFraction = m_pairs->heldOutFraction();
+    st.seed = m_pairs->seed();
+    st.extraction = m_diagram->selection(DiagramSide::Source);
+    st.injection = m_diagram->selection(DiagramSide::Target);
+    st.steering = m_steering->request();
+    st.tab = m_tabs->currentIndex();
+    return st;
+}
+
+void MainWindow::applyState(const GuiState& st)
+{
+    m_restoring = true;
+    m_pairs->setDataset(st.datasetName, st.pairs, st.problems);
+    if (st.splitCurrent)
+        m_pairs->setSplitAssignment(st.heldOut, st.heldOutFraction, st.seed);
+    m_steering->setRequest(st.steering);
+    m_tabs->setCurrentIndex(std::clamp(st.tab, 0, m_tabs->count() - 1));
+    m_pendingSelection = std::make_unique<GuiState>(st);
+    m_restoring = false;
+    const QString dirs[2] = {st.sourceDir, st.targetDir};
+    bool loading = false;
+    for (int side = 0; side < 2; ++side) {
+        if (dirs[side].isEmpty())
+            continue;
+        if (m_models[side].isValid() && m_models[side].directory == QDir::cleanPath(dirs[side]))
+            continue;
+        loadModel(side, dirs[side]);
+        loading = true;
+    }
+    if (!loading)
+        applyPendingSelection();
+}
+
+void MainWindow::applyPendingSelection()
+{
+    if (!m_pendingSelection)
+        return;
+    const QString dirs[2] = {m_pendingSelection->sourceDir, m_pendingSelection->targetDir};
+    for (int side = 0; side < 2; ++side)
+        if (!dirs[side].isEmpty() && m_models[side].directory != QDir::cleanPath(dirs[side]))
+            return; // wait for the other model
+    m_restoring = true;
+    if (m_pendingSelection->extraction.isValid())
+        m_diagram->select(m_pendingSelection->extraction);
+    if (m_pendingSelection->injection.isValid())
+        m_diagram->select(m_pendingSelection->injection);
+    m_restoring = false;
+    m_pendingSelection.reset();
+    if (!m_recovered)
+        setClean();
+    m_recovered = false;
+}
+
+bool MainWindow::saveExperiment(const QString& path)
+{
+    try {
+        if (!m_file)
+            m_file = std::make_unique<ExperimentFile>();
+        writeGuiState(m_file->root(), captureState());
+        m_file->save(QDir::toNativeSeparators(path).toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save experiment"),
+                  tr("Could not save the experiment to\n%1\n\n%2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_filePath = path;
+    setClean();
+    updateTitle();
+    log(tr("Saved the experiment to %1").arg(QDir::toNativeSeparators(path)));
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 4000);
+    QFile::remove(autosavePath());
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("experiments/lastDirectory"), QDir::homePath()).toString();
+    const QString suggested = m_filePath.isEmpty() ? dir + QStringLiteral("/experiment.h5") : m_filePath;
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggested, tr("Experiments (*.h5)"));
+    if (path.isEmpty())
+        return false;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".h5");
+    settings.setValue(QStringLiteral("experiments/lastDirectory"), QFileInfo(path).absolutePath());
+    return saveExperiment(path);
+}
+
+bool MainWindow::openExperiment(const QString& path)
+{
+    std::unique_ptr<ExperimentFile> file;
+    GuiState st;
+    try {
+        file = std::make_unique<ExperimentFile>(ExperimentFile::load(QDir::toNativeSeparators(path).toStdString()));
+        st = readGuiState(file->root());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open experiment"),
+                  tr("Could not open the experiment\n%1\n\n%2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_file = std::move(file);
+    m_filePath = path;
+    applyState(st);
+    updateTitle();
+    log(tr("Opened the experiment %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void MainWindow::openExperimentDialog()
+{
+    if (!maybeSave())
+        return;
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("experiments/lastDirectory"), QDir::homePath()).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), dir, tr("Experiments (*.h5);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("experiments/lastDirectory"), QFileInfo(path).absolutePath());
+    openExperiment(path);
+}
+
+bool MainWindow::newExperiment()
+{
+    if (!maybeSave())
+        return false;
+    m_file.reset();
+    m_filePath.clear();
+    m_restoring = true;
+    m_pairs->setDataset(QString(), {});
+    m_diagram->select({DiagramSide::Source, -1, LayerComponent::Residual});
+    m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
+    m_lossPlot->clear();
+    m_steering->clearOutputs();
+    m_restoring = false;
+    setClean();
+    updateTitle();
+    log(tr("New experiment."));
+    return true;
+}
+
+QString MainWindow::autosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    QDir().mkpath(dir);
+    return dir + QStringLiteral("/autosave.h5");
+}
+
+bool MainWindow::autosaveNow()
+{
+    if (!isDirty())
+        return false;
+    try {
+        if (!m_file)
+            m_file = std::make_unique<ExperimentFile>();
+        GuiState st = captureState();
+        writeGuiState(m_file->root(), st);
+        m_file->root().child("gui").setString("saved_as", m_filePath.toStdString());
+        m_file->save(autosavePath().toStdString());
+    } catch (const std::exception& e) {
+        log(tr("Autosave failed: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Unsaved work kept in a recovery file"), 3000);
+    return true;
+}
+
+void MainWindow::offerRecovery()
+{
+    const QString path = autosavePath();
+    if (!QFileInfo::exists(path))
+        return;
+    const QString when = QLocale().toString(QFileInfo(path).lastModified(), QLocale::ShortFormat);
+    const auto answer = QMessageBox::question(
+        this, tr("Recover unsaved work"),
+        tr("SteerBridge did not close normally last time. Restore the unsaved work from %1?").arg(when),
+        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        QFile::remove(path);
+        return;
+    }
+    m_recovered = true;
+    if (openExperiment(path)) {
+        m_filePath.clear(); // recovered work is untitled until saved
+        m_dirty = true;
+        setWindowModified(true);
+        updateTitle();
     }
 }
 

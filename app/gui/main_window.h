@@ -8,7 +8,12 @@
 #include "session/session_types.h"
 
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QPointer>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
 
 class QAction;
 class QLabel;
@@ -20,6 +25,8 @@ class QUndoGroup;
 namespace sb {
 
 class ArchitectureTable;
+class ExperimentFile;
+struct GuiState;
 class CompatibilityPanel;
 class Exportable;
 class JobStatus;
@@ -77,6 +84,28 @@ public:
     /// The view in the current tab that can be exported, if any.
     const Exportable* currentExportable() const;
 
+    // Experiments (HDF5 files, docs/experiment-file.md).
+    /// Writes the experiment to `path` atomically; false (and an error
+    /// dialog naming the file) on failure.
+    bool saveExperiment(const QString& path);
+    /// Opens an experiment: loads its models and restores the dataset,
+    /// chosen points and steering request. False (error dialog) on failure.
+    bool openExperiment(const QString& path);
+    /// Starts an empty experiment (after asking about unsaved changes).
+    bool newExperiment();
+    QString experimentPath() const { return m_filePath; }
+    /// Writes the recovery file now if there are unsaved changes.
+    bool autosaveNow();
+    /// Where unsaved work is kept between autosaves.
+    static QString autosavePath();
+    /// Asks what to do with unsaved changes: Save, Discard or Cancel. Tests
+    /// replace the dialog with a function that answers.
+    void setUnsavedChangesHandler(std::function<QMessageBox::StandardButton()> handler);
+    /// Saves, discards or cancels as the user answers; true to go on.
+    bool maybeSave();
+    /// After a crash: offers to restore the recovery file (main() calls it).
+    void offerRecovery();
+
 Q_SIGNALS:
     void modelLoaded(int side);
     void loadFailed(int side, const QString& message);
@@ -100,6 +129,14 @@ private:
     void about();
     void readSettings();
     void writeSettings();
+    void markDirty();
+    void setClean();
+    GuiState captureState() const;
+    void applyState(const GuiState& state);
+    void applyPendingSelection();
+    void updateTitle();
+    bool saveAs();
+    void openExperimentDialog();
 
     MainWindowOptions m_options;
     Preferences m_prefs;
@@ -123,6 +160,14 @@ private:
     QString m_lastError;
     bool m_presentation = false;
     QFont m_normalFont;
+    std::unique_ptr<ExperimentFile> m_file; ///< the open experiment's other groups (comparison...)
+    QString m_filePath;
+    bool m_dirty = false;
+    bool m_restoring = false;
+    bool m_recovered = false;
+    QTimer m_autosaveTimer;
+    std::unique_ptr<GuiState> m_pendingSelection; ///< applied once the models of an opened experiment are loaded
+    std::function<QMessageBox::StandardButton()> m_unsavedHandler;
 };
 
 } // namespace sb

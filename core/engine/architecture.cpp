@@ -159,10 +159,17 @@ void parseRopeScaling(ConfigReader& r, ArchitectureSpec& s)
         auto lf = it->find("long_factor");
         if (sf == it->end() || lf == it->end() || !sf->is_array() || !lf->is_array())
             throw FormatError(where + ": longrope needs short_factor and long_factor arrays");
-        for (const auto& v : *sf)
-            rs.shortFactor.push_back(v.get<double>());
-        for (const auto& v : *lf)
-            rs.longFactor.push_back(v.get<double>());
+        // Entries are checked before get<double>(): a string used to escape as a
+        // json type_error without the file name (found with fuzz_config).
+        auto factors = [&](const nlohmann::json& arr, const char* name, std::vector<double>& out) {
+            for (const auto& v : arr) {
+                if (!v.is_number())
+                    throw FormatError(where + ": " + name + " entries must be numbers, got " + v.type_name());
+                out.push_back(v.get<double>());
+            }
+        };
+        factors(*sf, "short_factor", rs.shortFactor);
+        factors(*lf, "long_factor", rs.longFactor);
         rs.originalMaxPositions = r.integer("original_max_position_embeddings", s.maxPositions);
     } else {
         throw UnsupportedError(where + ": rope_type '" + type +
@@ -498,6 +505,28 @@ ArchitectureSpec parseArchitecture(const nlohmann::json& config, const std::stri
     positive(s.intermediateSize, "intermediate_size");
     positive(s.vocabSize, "vocab_size");
     positive(s.maxPositions, "max_position_embeddings");
+    // Sizes past 2^31 are not models but damage, and their products (hidden x
+    // vocab, tokens x hidden) must not overflow int64 further on.
+    auto plausible = [&](int64_t v, const char* name) {
+        if (v > (int64_t(1) << 31))
+            throw FormatError(where + ": field '" + std::string(name) + "' is implausibly large (" + std::to_string(v) +
+                              ")");
+    };
+    plausible(s.hiddenSize, "hidden_size");
+    plausible(s.numLayers, "num_hidden_layers");
+    plausible(s.numHeads, "num_attention_heads");
+    plausible(s.numKvHeads, "num_key_value_heads");
+    plausible(s.intermediateSize, "intermediate_size");
+    plausible(s.vocabSize, "vocab_size");
+    plausible(s.maxPositions, "max_position_embeddings");
+    if (s.slidingWindow && *s.slidingWindow <= 0)
+        throw FormatError(where + ": field 'sliding_window' must be positive or null, got " +
+                          std::to_string(*s.slidingWindow));
+    // Checked before rotaryDims() converts head_dim x fraction to an integer:
+    // rotary_pct 1e300 overflowed that conversion (found with fuzz_config).
+    if (s.position == PositionKind::Rotary && !(s.rotaryFraction > 0.0 && s.rotaryFraction <= 1.0))
+        throw FormatError(where + ": rotary fraction (rotary_pct / partial_rotary_factor) must be in (0, 1], got " +
+                          std::to_string(s.rotaryFraction));
     if (s.headDim == 0) {
         if (s.hiddenSize % s.numHeads != 0)
             throw FormatError(where + ": hidden_size " + std::to_string(s.hiddenSize) +
@@ -505,6 +534,7 @@ ArchitectureSpec parseArchitecture(const nlohmann::json& config, const std::stri
         s.headDim = s.hiddenSize / s.numHeads;
     }
     positive(s.headDim, "head_dim");
+    plausible(s.headDim, "head_dim");
     if (s.numHeads % s.numKvHeads != 0)
         throw FormatError(where + ": num_attention_heads " + std::to_string(s.numHeads) +
                           " is not a multiple of num_key_value_heads " + std::to_string(s.numKvHeads));

@@ -43,6 +43,13 @@ public:
     using Error::Error;
 };
 
+/// A computation produced NaN or Inf (activations, scores): the message names
+/// where (hook point, token position) so the user can find the cause.
+class NumericError : public Error {
+public:
+    using Error::Error;
+};
+
 /// The user cancelled a running job. Not an error to report, but it unwinds like one.
 class Cancelled : public Error {
 public:

@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 namespace sb {
 
 namespace {
@@ -95,9 +97,48 @@ std::vector<HookPoint> HookSet::points() const
     return v;
 }
 
+void requireFinite(const at::Tensor& activation, const HookPoint& point, int64_t firstPosition)
+{
+    if (!activation.defined() || !at::isFloatingType(activation.scalar_type()))
+        return;
+    const at::Tensor act = activation.detach();
+    const at::Tensor bad = at::isfinite(act).logical_not();
+    if (!bad.any().item<bool>())
+        return;
+    const int64_t count = bad.sum().item<int64_t>();
+    const at::Tensor first = bad.nonzero()[0]; // index of the first bad value, row-major
+    std::vector<int64_t> idx(static_cast<std::size_t>(first.numel()));
+    for (int64_t i = 0; i < first.numel(); ++i)
+        idx[static_cast<std::size_t>(i)] = first[i].item<int64_t>();
+    double v = act.dim() == 0 ? act.item<double>() : 0.0;
+    if (act.dim() > 0) {
+        at::Tensor e = act;
+        for (auto i : idx)
+            e = e.select(0, i);
+        v = e.item<double>();
+    }
+    std::string where;
+    if (act.dim() == 3)
+        where = "batch row " + std::to_string(idx[0]) + ", token position " + std::to_string(idx[1] + firstPosition) +
+                ", feature " + std::to_string(idx[2]);
+    else if (act.dim() == 2)
+        where = "token position " + std::to_string(idx[0] + firstPosition) + ", feature " + std::to_string(idx[1]);
+    else {
+        where = "index [";
+        for (std::size_t i = 0; i < idx.size(); ++i)
+            where += (i ? ", " : "") + std::to_string(idx[i]);
+        where += "]";
+    }
+    throw NumericError("activation at " + point.name() + " is not finite: " + std::to_string(count) + " of " +
+                       std::to_string(act.numel()) + " values are NaN or Inf, the first (" +
+                       (std::isnan(v) ? std::string("NaN") : (v > 0 ? "+Inf" : "-Inf")) + ") at " + where +
+                       " (the weights or the steering strength overflow float32 here)");
+}
+
 HookFn captureHook(std::vector<at::Tensor>* out)
 {
-    return [out](const at::Tensor& act, const HookContext&) {
+    return [out](const at::Tensor& act, const HookContext& ctx) {
+        requireFinite(act, ctx.point, ctx.cacheOffset);
         out->push_back(act.detach().clone());
         return at::Tensor();
     };

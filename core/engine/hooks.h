@@ -74,7 +74,18 @@ struct PositionFilter {
     }
 };
 
-/// Appends a detached copy of every activation it sees to `out` (one tensor per call).
+/// Throws NumericError if a floating-point activation holds NaN or Inf, naming
+/// the hook point, how many values are bad and where the first one is
+/// ([batch, seq, hidden]: batch row, token position counted from
+/// `firstPosition`, feature; other ranks: the index). One reduction over the
+/// tensor: cheap next to the forward pass that produced it. Called wherever
+/// activations are captured for analysis or extraction, so a blown-up model
+/// or steering strength is reported at the layer where it happens instead of
+/// as NaN similarities later.
+void requireFinite(const at::Tensor& activation, const HookPoint& point, int64_t firstPosition = 0);
+
+/// Appends a detached copy of every activation it sees to `out` (one tensor
+/// per call), after requireFinite().
 HookFn captureHook(std::vector<at::Tensor>* out);
 
 /// Adds alpha * vector ([hidden]) at the positions the filter selects.

@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -44,10 +47,17 @@ std::optional<T> optional(const nlohmann::json& j, const std::string& key, const
             if (!it->is_number())
                 throw FormatError(where + ": field '" + key + "' must be a number, got " + it->type_name());
             if constexpr (std::is_integral_v<T>) {
+                // Range first: converting an out-of-range double to an integer is
+                // undefined behaviour (found by fuzz_config: 1e28).
+                constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+                constexpr double hi = static_cast<double>(std::numeric_limits<T>::max()); // rounds up to 2^N
                 if (it->is_number_float()) {
-                    double d = it->template get<double>();
-                    if (d != static_cast<double>(static_cast<long long>(d)))
+                    const double d = it->template get<double>();
+                    if (!(d >= lo && d < hi) || d != std::trunc(d))
                         throw FormatError(where + ": field '" + key + "' must be an integer, got " + it->dump());
+                } else if (it->is_number_unsigned() &&
+                           it->template get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+                    throw FormatError(where + ": field '" + key + "' is out of range, got " + it->dump());
                 }
             }
         } else if constexpr (std::is_same_v<T, std::string>) {

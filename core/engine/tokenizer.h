@@ -2,7 +2,11 @@
 // Tokenizers: Hugging Face tokenizer.json (BPE, byte-level and
 // SentencePiece-style with byte fallback) and SentencePiece .model files.
 // Every token carries its span in the input, so two models with different
-// tokenizers can be aligned by characters.
+// tokenizers can be aligned by characters. What is supported, and why
+// SentencePiece is loaded at run time: docs/tokenizers.md.
+//
+// A Tokenizer is immutable after loading; encode() and decode() may be called
+// from several threads at once (the word cache is internally locked).
 
 #include <cstdint>
 #include <memory>

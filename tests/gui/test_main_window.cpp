@@ -11,6 +11,8 @@
 #include "widgets/architecture_table.h"
 #include "widgets/layer_diagram.h"
 #include "widgets/model_pane.h"
+#include "widgets/pair_table_editor.h"
+#include "widgets/steered_comparison_view.h"
 
 #include <QAction>
 #include <QDir>
@@ -71,6 +73,9 @@ private Q_SLOTS:
     void dropFolderOnPaneAndRecentModels();
     void shortcutsSettingsAndPresentation();
     void diagramSelectionInWindow();
+    void saveReopenAndCompare();
+    void unsavedChangesPromptAndAutosave();
+    void openingABrokenFileNamesIt();
     void germanTranslationIsCompleteAndUsed();
     void writesScreenshots();
 
@@ -253,6 +258,133 @@ void TestMainWindow::diagramSelectionInWindow()
     QTest::mouseClick(d->view()->viewport(), Qt::LeftButton, {}, d->viewportPosition(p));
     QCOMPARE(picked.count(), 1);
     QCOMPARE(d->selection(DiagramSide::Source), p);
+}
+
+void TestMainWindow::saveReopenAndCompare()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("exp.h5"));
+    QVector<PairRecord> pairs;
+    SteeringRequest request;
+    QVector<int> heldOut;
+    {
+        MainWindow w({true, false});
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(&w, &MainWindow::modelLoaded);
+        w.loadDemoPair();
+        QVERIFY(waitLoaded(w, loaded, 2));
+        PairTableEditor* e = w.pairEditor();
+        e->setSplitter([](int n, double, quint64) {
+            QVector<int> held;
+            for (int i = 1; i < n; i += 2)
+                held << i;
+            return held;
+        });
+        e->addPair({QStringLiteral("I feel"), QStringLiteral(" glad"), QStringLiteral(" gloomy"), 0});
+        e->addPair({QStringLiteral("The day was"), QStringLiteral(" bright, with ünïcödé"), QStringLiteral(" grey"), 0});
+        e->addPair({QStringLiteral("She smiled"), QStringLiteral(" warmly"), QStringLiteral(" coldly"), 0});
+        QVERIFY(e->split(0.5, 7));
+        QVERIFY(w.isDirty());
+        w.layerDiagram()->select({DiagramSide::Source, 3, LayerComponent::Mlp});
+        w.layerDiagram()->select({DiagramSide::Target, 4, LayerComponent::Residual});
+        request = {QStringLiteral("Once upon a time"), -3.5, 42, 17, true};
+        w.steeringView()->setRequest(request);
+        w.tabs()->setCurrentIndex(MainWindow::SteeringTab);
+        QVERIFY(w.saveExperiment(path));
+        QVERIFY(!w.isDirty());
+        QVERIFY(w.windowTitle().startsWith(QStringLiteral("exp.h5")));
+        pairs = e->pairs();
+        heldOut = e->heldOutIndices();
+    }
+    QVERIFY(QFileInfo(path).size() > 0);
+
+    MainWindow w({true, false});
+    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
+    QVERIFY2(w.openExperiment(path), qPrintable(w.lastError()));
+    QVERIFY(waitLoaded(w, loaded, 2));
+    QCOMPARE(w.model(0).name, QStringLiteral("stories260k"));
+    QCOMPARE(w.model(1).name, QStringLiteral("stories-gpt2"));
+    QCOMPARE(w.pairEditor()->pairs(), pairs);
+    QCOMPARE(w.pairEditor()->pairs().at(1).positive, QStringLiteral(" bright, with ünïcödé"));
+    QCOMPARE(w.pairEditor()->heldOutIndices(), heldOut);
+    QCOMPARE(heldOut, (QVector<int>{1}));
+    QVERIFY(w.pairEditor()->splitIsCurrent());
+    QCOMPARE(w.layerDiagram()->selection(DiagramSide::Source), (DiagramPoint{DiagramSide::Source, 3, LayerComponent::Mlp}));
+    QCOMPARE(w.layerDiagram()->selection(DiagramSide::Target), (DiagramPoint{DiagramSide::Target, 4, LayerComponent::Residual}));
+    const SteeringRequest r = w.steeringView()->request();
+    QCOMPARE(r.prompt, request.prompt);
+    QCOMPARE(r.alpha, request.alpha);
+    QCOMPARE(r.seed, request.seed);
+    QCOMPARE(r.maxNewTokens, request.maxNewTokens);
+    QCOMPARE(r.includeSourceSteered, request.includeSourceSteered);
+    QCOMPARE(w.tabs()->currentIndex(), int(MainWindow::SteeringTab));
+    QVERIFY(!w.isDirty());
+    QCOMPARE(w.experimentPath(), path);
+}
+
+void TestMainWindow::unsavedChangesPromptAndAutosave()
+{
+    QTemporaryDir dir;
+    QFile::remove(MainWindow::autosavePath());
+    MainWindow w({true, false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(!w.isDirty());
+    QVERIFY(!w.autosaveNow()); // nothing to keep
+    w.pairEditor()->addPair({QStringLiteral("a"), QStringLiteral(" b"), QStringLiteral(" c"), 0});
+    QVERIFY(w.isDirty());
+    QVERIFY(w.windowTitle().contains(QStringLiteral("Untitled experiment")));
+
+    // Cancel keeps the window open.
+    int asked = 0;
+    w.setUnsavedChangesHandler([&asked] {
+        ++asked;
+        return QMessageBox::Cancel;
+    });
+    QVERIFY(!w.close());
+    QCOMPARE(asked, 1);
+    QVERIFY(w.isVisible());
+
+    // The recovery file holds the unsaved pair.
+    QVERIFY(w.autosaveNow());
+    QVERIFY(QFileInfo::exists(MainWindow::autosavePath()));
+    {
+        MainWindow probe({true, false});
+        QVERIFY(probe.openExperiment(MainWindow::autosavePath()));
+        QCOMPARE(probe.pairEditor()->pairs().size(), 1);
+        QCOMPARE(probe.pairEditor()->pairs().at(0).negative, QStringLiteral(" c"));
+    }
+
+    // New Experiment asks too; Discard clears the work.
+    w.setUnsavedChangesHandler([&asked] {
+        ++asked;
+        return QMessageBox::Discard;
+    });
+    w.findChild<QAction*>(QStringLiteral("actionNewExperiment"))->trigger();
+    QCOMPARE(asked, 2);
+    QVERIFY(w.pairEditor()->pairs().isEmpty());
+    QVERIFY(!w.isDirty());
+
+    // A clean close removes the recovery file.
+    w.pairEditor()->addPair({QStringLiteral("x"), QStringLiteral(" y"), QStringLiteral(" z"), 0});
+    QVERIFY(w.close());
+    QVERIFY(!QFileInfo::exists(MainWindow::autosavePath()));
+}
+
+void TestMainWindow::openingABrokenFileNamesIt()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("broken.h5"));
+    sbtest::writeBytes(path, QByteArray("\x89HDF\r\n\x1a\nthis is not really HDF5"));
+    MainWindow w({true, false});
+    QVERIFY(!w.openExperiment(path));
+    QVERIFY2(w.lastError().contains(QDir::toNativeSeparators(path)), qPrintable(w.lastError()));
+    QVERIFY(w.experimentPath().isEmpty());
+    // Saving into a folder that does not exist names the file and keeps the window usable.
+    const QString bad = dir.filePath(QStringLiteral("no/such/dir/exp.h5"));
+    QVERIFY(!w.saveExperiment(bad));
+    QVERIFY2(w.lastError().contains(QDir::toNativeSeparators(bad)), qPrintable(w.lastError()));
 }
 
 void TestMainWindow::germanTranslationIsCompleteAndUsed()
