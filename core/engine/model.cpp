@@ -637,6 +637,13 @@ at::Tensor TransformerModel::forward(const at::Tensor& idsIn, const ForwardOptio
     const int64_t B = ids.size(0), S = ids.size(1);
     if (S == 0)
         throw InputError("empty input: at least one token is needed");
+    if (opt.hooks)
+        for (const HookPoint& p : opt.hooks->points())
+            if ((p.site == HookSite::Embed || p.site == HookSite::FinalNorm) ? p.layer != -1
+                                                                            : p.layer < 0 || p.layer >= s.numLayers)
+                throw InputError("hook point '" + p.name() + "' is outside the model: " + name() + " has " +
+                                 std::to_string(s.numLayers) + " layers (blocks.0 .. blocks." +
+                                 std::to_string(s.numLayers - 1) + ")");
     // One OpenMP thread unless the element-wise work is large: the GEMMs run
     // on the BLAS's own threads either way, and an OpenMP team spinning after
     // each small parallel region takes the cores from them (measured on 2

@@ -3,6 +3,7 @@
 #include "common/test_util.h"
 
 #include "engine/safetensors.h"
+#include "engine/system_info.h"
 
 #include <ATen/ATen.h>
 
@@ -73,6 +74,90 @@ private Q_SLOTS:
         QCOMPARE(arr.size(), static_cast<int>(gen.numel()));
         for (int i = 0; i < arr.size(); ++i)
             QCOMPARE(static_cast<int64_t>(arr[i].toInteger()), gen[i].item<int64_t>());
+    }
+
+    void generateStopsAtEosUnlessNoEos()
+    {
+        // generation_config.json's eos_token_id set to the 4th new token of HF's
+        // greedy continuation: generation ends right after it, --no-eos runs on.
+        QTemporaryDir d;
+        const QString dir = d.filePath(QStringLiteral("m"));
+        QVERIFY(sbtest::copyDir(QString::fromStdString(sbtest::referenceDir("llama")), dir));
+        SafetensorsFile exp(QString(dir + QStringLiteral("/expected.safetensors")).toStdString());
+        const at::Tensor ids = exp.tensor("input_ids_a"), gen = exp.tensor("generated_a");
+        const int64_t n = ids.numel();
+        const int64_t eos = gen[n + 3].item<int64_t>();
+        int64_t stopAt = n; // its first occurrence among the new tokens
+        while (gen[stopAt].item<int64_t>() != eos)
+            ++stopAt;
+        sbtest::writeBytes(dir + QStringLiteral("/generation_config.json"),
+                           QByteArrayLiteral("{\"eos_token_id\": ") + QByteArray::number(static_cast<qint64>(eos)) + "}");
+        QStringList idList;
+        for (int64_t i = 0; i < n; ++i)
+            idList << QString::number(ids[i].item<int64_t>());
+        const QStringList base{QStringLiteral("generate"), dir, QStringLiteral("--ids"), idList.join(QLatin1Char(',')),
+                               QStringLiteral("--max-new-tokens"), QString::number(gen.numel() - n),
+                               QStringLiteral("--json")};
+        auto stopped = cli(base);
+        QVERIFY2(stopped.code == 0, stopped.err.constData());
+        const auto a = QJsonDocument::fromJson(stopped.out).object().value(QStringLiteral("ids")).toArray();
+        QCOMPARE(a.size(), static_cast<int>(stopAt + 1));
+        for (int i = 0; i < a.size(); ++i)
+            QCOMPARE(static_cast<int64_t>(a[i].toInteger()), gen[i].item<int64_t>());
+        auto full = cli(base + QStringList{QStringLiteral("--no-eos")});
+        QVERIFY2(full.code == 0, full.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(full.out).object().value(QStringLiteral("ids")).toArray().size(),
+                 static_cast<int>(gen.numel()));
+    }
+
+    void generateSampledIsReproducibleBySeed()
+    {
+        const QString dir = QString::fromStdString(sbtest::referenceDir("gpt2"));
+        auto run = [&](const char* seed) {
+            auto r = cli({QStringLiteral("generate"), dir, QStringLiteral("--ids"), QStringLiteral("5,17,99"),
+                          QStringLiteral("--max-new-tokens"), QStringLiteral("24"), QStringLiteral("--temperature"),
+                          QStringLiteral("1.5"), QStringLiteral("--top-p"), QStringLiteral("0.95"),
+                          QStringLiteral("--seed"), QString::fromUtf8(seed), QStringLiteral("--no-eos"),
+                          QStringLiteral("--json")});
+            [&] { QVERIFY2(r.code == 0, r.err.constData()); }();
+            return QJsonDocument::fromJson(r.out).object().value(QStringLiteral("ids")).toArray();
+        };
+        const auto a = run("7");
+        QCOMPARE(a.size(), 27);
+        QCOMPARE(run("7"), a);
+        QVERIFY(run("8") != a);
+    }
+
+    void warnsWhenTorchHasNoOptimisedBlas()
+    {
+        // Debian's reference BLAS/LAPACK put first on the library path replace
+        // OpenBLAS under libtorch: the CLI must say so on stderr (and still work).
+        const QString blas = QStringLiteral("/usr/lib/x86_64-linux-gnu/blas");
+        const QString lapack = QStringLiteral("/usr/lib/x86_64-linux-gnu/lapack");
+        if (!QFile::exists(blas + QStringLiteral("/libblas.so.3")) || !QFile::exists(lapack + QStringLiteral("/liblapack.so.3")))
+            QSKIP("Debian's reference libblas3/liblapack3 are not installed");
+        auto run = [](const QString& libraryPath) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("SB_QUIET"));
+            if (!libraryPath.isEmpty())
+                env.insert(QStringLiteral("LD_LIBRARY_PATH"), libraryPath);
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(SB_CLI_PATH),
+                    {QStringLiteral("info"), QString::fromStdString(sbtest::referenceDir("gpt2"))});
+            p.waitForFinished(120000);
+            return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        };
+        const auto slow = run(blas + QLatin1Char(':') + lapack);
+        QVERIFY2(slow.code == 0, slow.err.constData());
+        const QByteArray warning = QByteArray("warning: torch is not using an optimised BLAS (") + blas.toUtf8();
+        QVERIFY2(slow.err.contains(warning), slow.err.constData());
+        QVERIFY(slow.err.contains("Install libopenblas0-pthread"));
+        if (detectBlas().optimized) { // this process has OpenBLAS: so has the CLI, and it stays quiet
+            const auto fast = run(QString());
+            QVERIFY2(fast.code == 0, fast.err.constData());
+            QVERIFY2(!fast.err.contains("optimised BLAS"), fast.err.constData());
+        }
     }
 
     void infoJson()

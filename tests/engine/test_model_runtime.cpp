@@ -83,6 +83,23 @@ class TestModelRuntime : public QObject {
 private:
     QTemporaryDir m_tmp;
 
+    /// A 16.8M-parameter llama (67 MB of f32), written once; bf16: a copy stored as bf16.
+    QString synthetic(bool bf16)
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("synthetic"));
+        if (!QFile::exists(dir + QStringLiteral("/model.safetensors")))
+            writeRandomModel(dir.toStdString(),
+                             {{"model_type", "llama"}, {"hidden_size", 512}, {"intermediate_size", 1536},
+                              {"num_hidden_layers", 4}, {"num_attention_heads", 8}, {"vocab_size", 8192},
+                              {"max_position_embeddings", 256}});
+        if (!bf16)
+            return dir;
+        const QString copy = m_tmp.filePath(QStringLiteral("synthetic-bf16"));
+        if (!QFile::exists(copy + QStringLiteral("/model.safetensors")))
+            writeBf16Copy(dir, copy);
+        return copy;
+    }
+
 private Q_SLOTS:
     void f32WeightsAreViewsOfTheFile()
     {
@@ -96,10 +113,11 @@ private Q_SLOTS:
 
     void bf16IsConvertedOnceAndItsPagesReleased()
     {
-        const QString dir = m_tmp.filePath(QStringLiteral("llama-bf16"));
-        QVERIFY(sbtest::copyDir(QString::fromStdString(sbtest::referenceDir("llama")), dir));
-        QVERIFY(QFile::remove(dir + QStringLiteral("/model.safetensors")));
-        QVERIFY(QFile::copy(dir + QStringLiteral("/model-bf16.safetensors"), dir + QStringLiteral("/model.safetensors")));
+        // A 16.8M-parameter model stored as bf16 (34 MB): the weights are f32
+        // copies, and the mapped bf16 pages are dropped after conversion. What
+        // stays resident is at most the kernel's fault-around window (64 KiB)
+        // per tensor, re-mapped when the next tensor is read, plus the header.
+        const QString dir = synthetic(true);
         const std::string file = dir.toStdString() + "/model.safetensors";
         auto m = TransformerModel::load(dir.toStdString());
         QCOMPARE(m->loadReport().storedDtype, std::string("BF16"));
@@ -107,12 +125,14 @@ private Q_SLOTS:
         const auto maps = mappingsOf(file);
         QVERIFY(!maps.empty());
         QVERIFY(!inside(maps, m->embeddingMatrix().data_ptr()));
-        // At most the pages shared by two tensors (or the header) stay resident.
         uint64_t rss = 0;
         for (const auto& mp : maps)
             rss += mp.rssBytes;
+        const auto size = static_cast<uint64_t>(QFileInfo(dir + QStringLiteral("/model.safetensors")).size());
         const std::size_t tensors = SafetensorsFile(file).tensors().size();
-        QVERIFY2(rss <= (tensors + 1) * 4096, qPrintable(QStringLiteral("%1 bytes resident").arg(rss)));
+        qInfo("%llu of %llu bytes of the bf16 file resident after loading", static_cast<unsigned long long>(rss),
+              static_cast<unsigned long long>(size));
+        QVERIFY2(rss <= (tensors + 1) * 65536 && rss < size / 5, qPrintable(QString::number(rss)));
     }
 
     void loadingCostsTheWeightsOnly_data()
@@ -127,17 +147,7 @@ private Q_SLOTS:
         // A 16.8M-parameter model (67 MB of f32): peak RSS growth while loading
         // stays within 1.15 x the f32 weights, i.e. nothing is copied.
         QFETCH(bool, bf16);
-        const QString dir = m_tmp.filePath(QStringLiteral("synthetic"));
-        if (!QFile::exists(dir + QStringLiteral("/model.safetensors")))
-            writeRandomModel(dir.toStdString(),
-                             {{"model_type", "llama"}, {"hidden_size", 512}, {"intermediate_size", 1536},
-                              {"num_hidden_layers", 4}, {"num_attention_heads", 8}, {"vocab_size", 8192},
-                              {"max_position_embeddings", 256}});
-        QString load = dir;
-        if (bf16) {
-            load = m_tmp.filePath(QStringLiteral("synthetic-bf16"));
-            writeBf16Copy(dir, load);
-        }
+        const QString load = synthetic(bf16);
         releaseFreeMemory();
         if (!resetPeakRss())
             QSKIP("/proc/self/clear_refs is not writable here");
