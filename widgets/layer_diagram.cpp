@@ -386,6 +386,8 @@ void LayerDiagram::setStacks(const DiagramStack& source, const DiagramStack& tar
 void LayerDiagram::setMapping(MappingKind kind, const QVector<DiagramLink>& links)
 {
     m_links[int(kind)] = links;
+    if (links.isEmpty())
+        m_stages[int(kind)].clear();
     m_measuredButton->setEnabled(!m_links[int(MappingKind::Measured)].isEmpty());
     if (kind == MappingKind::Measured && links.isEmpty() && m_shownMapping == MappingKind::Measured)
         m_depthButton->setChecked(true);
@@ -403,10 +405,16 @@ void LayerDiagram::showMapping(MappingKind kind)
     rebuild();
 }
 
-void LayerDiagram::setStages(const QVector<DiagramStage>& stages)
+void LayerDiagram::setStages(const QVector<DiagramStage>& stages, MappingKind kind)
 {
-    m_stages = stages;
+    m_stages[int(kind)] = stages;
     rebuild();
+}
+
+const QVector<DiagramStage>& LayerDiagram::shownStages() const
+{
+    const auto& measured = m_stages[int(MappingKind::Measured)];
+    return m_shownMapping == MappingKind::Measured && !measured.isEmpty() ? measured : m_stages[int(MappingKind::Depth)];
 }
 
 void LayerDiagram::setOverlays(const QVector<DiagramOverlay>& overlays)
@@ -438,7 +446,8 @@ void LayerDiagram::clear()
     m_stacks[0] = m_stacks[1] = {};
     m_links[0].clear();
     m_links[1].clear();
-    m_stages.clear();
+    m_stages[0].clear();
+    m_stages[1].clear();
     setOverlays({});
     m_measuredButton->setEnabled(false);
     m_depthButton->setChecked(true);
@@ -561,8 +570,9 @@ void LayerDiagram::rebuild()
     }
 
     // Stage bands: from a stage's row in the source to its row in the target.
-    for (int i = 0; i < m_stages.size(); ++i) {
-        const auto& sg = m_stages[i];
+    const QVector<DiagramStage>& stages = shownStages();
+    for (int i = 0; i < stages.size(); ++i) {
+        const auto& sg = stages[i];
         const QRectF s = componentRect({DiagramSide::Source, sg.sourceLayer, LayerComponent::Residual});
         const QRectF t = componentRect({DiagramSide::Target, sg.targetLayer, LayerComponent::Residual});
         if (s.isNull() || t.isNull())
@@ -729,7 +739,7 @@ QString LayerDiagram::describe(const DiagramPoint& p) const
                                                 : tr("Mapped (%1) from source layer(s) %2"))
                      .arg(kindName[k], partners.join(QStringLiteral(", ")));
     }
-    for (const auto& sg : m_stages)
+    for (const auto& sg : shownStages())
         if ((p.side == DiagramSide::Source ? sg.sourceLayer : sg.targetLayer) == p.layer)
             lines << tr("Functional stage: %1 (%2 % depth)").arg(sg.name).arg(qRound(sg.depth * 100));
     return lines.join(QLatin1Char('\n'));

@@ -109,7 +109,11 @@ public:
     const QVector<DiagramLink>& mapping(MappingKind kind) const { return m_links[int(kind)]; }
     void showMapping(MappingKind kind);
     MappingKind shownMapping() const { return m_shownMapping; }
-    void setStages(const QVector<DiagramStage>& stages);
+    /// The functional stages as one mapping places them; the bands drawn are
+    /// those of the shown mapping (the depth heuristic's when it has none).
+    void setStages(const QVector<DiagramStage>& stages, MappingKind kind = MappingKind::Depth);
+    /// The stages drawn now.
+    const QVector<DiagramStage>& shownStages() const;
     /// Replaces the overlays; the chooser keeps the shown one if its name remains.
     void setOverlays(const QVector<DiagramOverlay>& overlays);
     /// Shows the overlay of that name; an empty name shows none.
@@ -175,7 +179,7 @@ private:
     DiagramStack m_stacks[2];
     QVector<DiagramLink> m_links[2];
     MappingKind m_shownMapping = MappingKind::Depth;
-    QVector<DiagramStage> m_stages;
+    QVector<DiagramStage> m_stages[2];
     QVector<DiagramOverlay> m_overlays;
     DiagramPoint m_selection[2];
     DiagramPoint m_hover;

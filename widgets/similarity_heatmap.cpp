@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -91,6 +92,10 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent)
         if (h != m_hover) {
             m_hover = h;
             updateInformation();
+            if (h.x() >= 0)
+                QToolTip::showText(e->globalPosition().toPoint(), describeCell(h.y(), h.x()), m_plot);
+            else
+                QToolTip::hideText();
         }
     });
     connect(m_plot, &PlotView::presentationModeChanged, this, &SimilarityHeatmap::redraw);
@@ -148,7 +153,7 @@ void SimilarityHeatmap::redraw()
         m_path->data()->clear();
         m_marker->setVisible(false);
         m_plot->setTitle(tr("Layer similarity"));
-        m_plot->setPlaceholder(tr("Run a measured comparison to see how similar the layers are."), true);
+        m_plot->setPlaceholder(tr("Run a measured comparison\nto see how similar the layers are."), true);
         m_scale->setVisible(false);
         m_scale->axis()->setLabel(QString());
         m_plot->xAxis->setRange(-0.5, 5.5);

@@ -182,6 +182,22 @@ void SteeredComparisonView::appendText(int column, const QString& text)
         bar->setValue(bar->maximum());
 }
 
+void SteeredComparisonView::setColumnText(int column, const QString& text)
+{
+    if (column < 0 || column >= m_columns.size())
+        return;
+    const QString current = columnText(column);
+    if (text.startsWith(current)) {
+        appendText(column, text.mid(current.size())); // the usual case: only new tokens
+        return;
+    }
+    Column& c = m_columns[column];
+    QTextCursor cur(c.text->document());
+    cur.setPosition(c.promptLength);
+    cur.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+    cur.insertText(text, QTextCharFormat());
+}
+
 QString SteeredComparisonView::columnText(int column) const
 {
     if (column < 0 || column >= m_columns.size())

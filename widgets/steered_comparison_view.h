@@ -43,6 +43,9 @@ public:
     void startColumn(int column, const QString& prompt);
     /// Appends generated text (a token) to a column.
     void appendText(int column, const QString& text);
+    /// Replaces a column's generated text (jobs that report the whole
+    /// continuation so far, so multi-byte characters are never split).
+    void setColumnText(int column, const QString& text);
     /// The generated text of a column (without the prompt).
     QString columnText(int column) const;
     /// Numbers under a column, e.g. "preference score +1.82 · 48 tokens".

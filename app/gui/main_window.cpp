@@ -17,6 +17,7 @@
 #include "widgets/model_pane.h"
 #include "widgets/pair_table_editor.h"
 #include "widgets/plot_export.h"
+#include "widgets/report_writer.h"
 #include "widgets/similarity_heatmap.h"
 #include "widgets/steered_comparison_view.h"
 
@@ -125,6 +126,7 @@ void MainWindow::buildViews()
     archSplit->addWidget(compatBox);
     archSplit->setStretchFactor(0, 3);
     archSplit->setStretchFactor(1, 2);
+    archSplit->setSizes({600, 400});
     m_tabs->addTab(archSplit, tr("&Architecture"));
 
     // Layers: diagram and similarity heatmap.
@@ -135,6 +137,7 @@ void MainWindow::buildViews()
     layerSplit->addWidget(m_heatmap);
     layerSplit->setStretchFactor(0, 3);
     layerSplit->setStretchFactor(1, 2);
+    layerSplit->setSizes({600, 420}); // the heatmap needs room to be square-ish
     m_tabs->addTab(layerSplit, tr("&Layers"));
     connect(m_diagram, &LayerDiagram::pointSelected, this, [this](const DiagramPoint& p) {
         statusBar()->showMessage(p.side == DiagramSide::Source ? tr("Extraction point: %1").arg(p.hookName())
@@ -257,6 +260,9 @@ void MainWindow::buildMenus()
     file->addSeparator();
     connect(action(file, tr("&Export Figure..."), QStringLiteral("actionExportFigure"), QKeySequence(Qt::CTRL | Qt::Key_E)),
             &QAction::triggered, this, &MainWindow::exportCurrent);
+    connect(action(file, tr("Export &Report..."), QStringLiteral("actionExportReport"),
+                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)),
+            &QAction::triggered, this, &MainWindow::exportReportDialog);
     file->addSeparator();
     QAction* quit = action(file, tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -512,15 +518,136 @@ void MainWindow::exportCurrent()
         log(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
 }
 
+void MainWindow::exportReportDialog()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("export/lastDirectory"), QDir::homePath()).toString();
+    const QString html = tr("HTML report (*.html)");
+    const QString pdf = tr("PDF report (*.pdf)");
+    QString selected = html;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Report"), dir + QStringLiteral("/report.html"),
+                                                html + QStringLiteral(";;") + pdf, &selected);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selected == pdf ? QStringLiteral(".pdf") : QStringLiteral(".html");
+    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    exportReport(path);
+}
+
+bool MainWindow::exportReport(const QString& path)
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    ReportWriter report(s.isValid() && t.isValid() ? tr("SteerBridge experiment: %1 → %2").arg(s.name, t.name)
+                                                   : tr("SteerBridge experiment"));
+    QVector<QPair<QString, QString>> facts;
+    facts << qMakePair(tr("Experiment file"), m_filePath.isEmpty() ? tr("(unsaved)") : QDir::toNativeSeparators(m_filePath));
+    for (int side = 0; side < 2; ++side)
+        if (m_models[side].isValid())
+            facts << qMakePair(side == 0 ? tr("Source model") : tr("Target model"),
+                               tr("%1 (%2): %3")
+                                   .arg(m_models[side].name, QDir::toNativeSeparators(m_models[side].directory),
+                                        modelSummary(m_models[side])));
+    report.addFacts(facts);
+
+    if (!m_archTable->rows().isEmpty()) {
+        report.addHeading(tr("Architecture comparison"));
+        report.addParagraph(tr("%n of %1 properties differ (highlighted).", nullptr, m_archTable->differenceCount())
+                                .arg(m_archTable->rows().size()));
+        report.addHtml(m_archTable->toHtml());
+    }
+    const CompatibilityScores& scores = m_compat->scores();
+    if (!scores.items.isEmpty()) {
+        report.addHeading(tr("Compatibility"));
+        QString h = QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th></tr>")
+                        .arg(tr("Component").toHtmlEscaped(), tr("Score").toHtmlEscaped(), tr("Reason").toHtmlEscaped());
+        for (const auto& item : scores.items)
+            h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td></tr>")
+                     .arg(item.component.toHtmlEscaped(), QString::number(item.score, 'f', 2), item.reason.toHtmlEscaped());
+        h += QStringLiteral("<tr><th>%1</th><th>%2</th><td></td></tr></table>")
+                 .arg(tr("Overall").toHtmlEscaped(), QString::number(scores.overall, 'f', 2));
+        report.addHtml(h);
+        report.addParagraph(tr("Implied strategy: %1. %2").arg(scores.strategy, scores.strategyExplanation));
+    }
+    if (s.isValid() && t.isValid()) {
+        report.addHeading(tr("Layer mapping"));
+        report.addFigure(renderImage(*m_diagram),
+                         m_diagram->shownMapping() == MappingKind::Measured
+                             ? tr("The two models to relative depth, with the measured layer mapping and the functional stages.")
+                             : tr("The two models to relative depth, with the depth-heuristic layer mapping and the functional stages."));
+        if (m_heatmap->current())
+            report.addFigure(renderImage(*m_heatmap), m_heatmap->current()->name);
+    }
+    const QVector<PairRecord> pairs = m_pairs->pairs();
+    if (!pairs.isEmpty()) {
+        report.addHeading(tr("Dataset"));
+        QVector<QPair<QString, QString>> d;
+        d << qMakePair(tr("Name"), m_pairs->datasetName()) << qMakePair(tr("Pairs"), QString::number(pairs.size()));
+        if (m_pairs->splitIsCurrent())
+            d << qMakePair(tr("Split"), tr("%1 train, %2 held out (seed %3)")
+                                            .arg(m_pairs->trainIndices().size())
+                                            .arg(m_pairs->heldOutIndices().size())
+                                            .arg(m_pairs->seed()));
+        if (!m_pairs->problems().isEmpty())
+            d << qMakePair(tr("Lines not imported"), QString::number(m_pairs->problems().size()));
+        report.addFacts(d);
+    }
+    if (!m_normPlot->profiles().isEmpty()) {
+        report.addHeading(tr("Extraction"));
+        report.addFigure(renderImage(*m_normPlot), tr("Norm of the extracted vector per layer."));
+    }
+    if (m_lossPlot->totalSamples() > 0) {
+        report.addHeading(tr("Adapter training"));
+        report.addFigure(renderImage(*m_lossPlot), tr("Training and validation loss."));
+    }
+    bool anyText = false;
+    for (int c = 0; c < m_steering->columnCount(); ++c)
+        anyText = anyText || !m_steering->columnText(c).isEmpty();
+    if (anyText) {
+        report.addHeading(tr("Steered outputs"));
+        const SteeringRequest r = m_steering->request();
+        report.addParagraph(tr("Prompt: %1 (α = %2, seed %3)").arg(r.prompt).arg(r.alpha).arg(r.seed));
+        QVector<QPair<QString, QString>> cols;
+        for (int c = 0; c < m_steering->columnCount(); ++c)
+            cols << qMakePair(m_steering->columnTitle(c), m_steering->columnText(c) + QStringLiteral("\n") + m_steering->columnScores(c));
+        report.addFacts(cols);
+    }
+    const QString error = report.save(path);
+    if (!error.isEmpty()) {
+        showError(tr("Cannot export the report"), error);
+        return false;
+    }
+    log(tr("Exported the report to %1").arg(QDir::toNativeSeparators(path)));
+    statusBar()->showMessage(tr("Report written: %1").arg(QFileInfo(path).fileName()), 5000);
+    return true;
+}
+
 void MainWindow::setPresentationMode(bool on)
 {
+    if (on == m_presentation)
+        return;
     m_presentation = on;
-    if (m_presentationAction->isChecked() != on)
+    {
+        const QSignalBlocker block(m_presentationAction);
         m_presentationAction->setChecked(on);
+    }
     QFont f = m_normalFont;
     if (on)
         f.setPointSizeF(m_normalFont.pointSizeF() * m_prefs.presentationScale);
     setFont(f);
+    // Clean screen: the docks go while presenting and come back after.
+    if (on) {
+        for (QDockWidget* dock : findChildren<QDockWidget*>())
+            if (dock->isVisible()) {
+                m_docksHiddenForPresentation << dock;
+                dock->hide();
+            }
+    } else {
+        for (QDockWidget* dock : std::as_const(m_docksHiddenForPresentation))
+            dock->show();
+        m_docksHiddenForPresentation.clear();
+    }
     m_diagram->setPresentationMode(on);
     m_heatmap->setPresentationMode(on);
     m_normPlot->setPresentationMode(on);
@@ -538,8 +665,10 @@ void MainWindow::editPreferences()
     const bool languageChanged = p.language != m_prefs.language;
     m_prefs = p;
     m_prefs.save();
-    if (m_presentation)
-        setPresentationMode(true); // new scale
+    if (m_presentation) { // apply the new scale
+        setPresentationMode(false);
+        setPresentationMode(true);
+    }
     if (languageChanged)
         QMessageBox::information(this, tr("Language"), tr("SteerBridge will use the new language when it starts again."));
 }
@@ -560,17 +689,17 @@ void MainWindow::readSettings()
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
-    if (s.value(QStringLiteral("window/presentation"), false).toBool())
-        setPresentationMode(true);
 }
 
 void MainWindow::writeSettings()
 {
+    // Presenting is for the meeting, not the next start: save the normal layout.
+    if (m_presentation)
+        setPresentationMode(false);
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
-    s.setValue(QStringLiteral("window/presentation"), m_presentation);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -16,6 +16,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -94,6 +95,9 @@ public:
     /// Starts an empty experiment (after asking about unsaved changes).
     bool newExperiment();
     QString experimentPath() const { return m_filePath; }
+    /// Writes the report (HTML or PDF by suffix) with the tables and figures;
+    /// false (error dialog naming the file) on failure.
+    bool exportReport(const QString& path);
     /// Writes the recovery file now if there are unsaved changes.
     bool autosaveNow();
     /// Where unsaved work is kept between autosaves.
@@ -125,6 +129,7 @@ private:
     void showError(const QString& title, const QString& message);
     void log(const QString& message);
     void exportCurrent();
+    void exportReportDialog();
     void editPreferences();
     void about();
     void readSettings();
@@ -155,6 +160,7 @@ private:
     QUndoGroup* m_undo = nullptr;
     QMenu* m_recentMenus[2] = {nullptr, nullptr};
     QAction* m_presentationAction = nullptr;
+    QList<QDockWidget*> m_docksHiddenForPresentation;
     LoadedModel m_models[2];
     QPointer<LoadModelJob> m_loadJobs[2];
     QString m_lastError;

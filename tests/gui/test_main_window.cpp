@@ -16,6 +16,7 @@
 
 #include <QAction>
 #include <QDir>
+#include <QDockWidget>
 #include <QGraphicsView>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void dropFolderOnPaneAndRecentModels();
     void shortcutsSettingsAndPresentation();
     void diagramSelectionInWindow();
+    void exportsReportWithTablesAndFigures();
     void saveReopenAndCompare();
     void unsavedChangesPromptAndAutosave();
     void openingABrokenFileNamesIt();
@@ -226,17 +228,26 @@ void TestMainWindow::shortcutsSettingsAndPresentation()
         QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
         QVERIFY(w.presentationMode());
         QVERIFY(w.font().pointSizeF() > normal * 1.2);
+        // A clean screen: the docks are hidden while presenting, and come back.
+        auto* logDock = w.findChild<QDockWidget*>(QStringLiteral("logDock"));
+        QVERIFY(logDock && !logDock->isVisible());
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!w.presentationMode());
+        QVERIFY(logDock->isVisible());
+        QCOMPARE(w.font().pointSizeF(), normal);
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
         w.resize(1111, 777);
         w.close(); // writes the settings
     }
     QSettings s;
     QVERIFY(!s.value(QStringLiteral("window/geometry")).toByteArray().isEmpty());
     QCOMPARE(s.value(QStringLiteral("window/tab")).toInt(), int(MainWindow::LayersTab));
-    // A new window restores tab and presentation mode.
+    // A new window restores the tab and the normal layout (docks shown).
     MainWindow again({true, true});
+    again.show();
     QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::LayersTab));
-    QVERIFY(again.presentationMode());
-    again.setPresentationMode(false);
+    QVERIFY(!again.presentationMode());
+    QVERIFY(again.findChild<QDockWidget*>(QStringLiteral("logDock"))->isVisible());
     again.close();
 }
 
@@ -429,6 +440,33 @@ void TestMainWindow::germanTranslationIsCompleteAndUsed()
     QCOMPARE(installTranslators(QCoreApplication::instance(), QStringLiteral("en")), QStringLiteral("en"));
     MainWindow w({true, false});
     QCOMPARE(w.tabs()->tabText(MainWindow::LayersTab), QStringLiteral("&Layers"));
+}
+
+void TestMainWindow::exportsReportWithTablesAndFigures()
+{
+    MainWindow w({true, false});
+    w.resize(1300, 850);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
+    w.loadDemoPair();
+    QVERIFY(waitLoaded(w, loaded, 2));
+    QTemporaryDir dir;
+    const QString html = dir.filePath(QStringLiteral("report.html"));
+    QVERIFY2(w.exportReport(html), qPrintable(w.lastError()));
+    const QString text = QString::fromUtf8(sbtest::readBytes(html));
+    QVERIFY(text.contains(QStringLiteral("stories260k → stories-gpt2")));
+    // The architecture table, its values and the highlighted differences.
+    QVERIFY(text.contains(QStringLiteral("Hidden size")));
+    QVERIFY(text.contains(QStringLiteral("<tr class=\"differs\"><td title=")));
+    // The layer diagram, embedded.
+    QVERIFY(text.count(QStringLiteral("src=\"data:image/png;base64,")) >= 1);
+    const QString pdf = dir.filePath(QStringLiteral("report.pdf"));
+    QVERIFY2(w.exportReport(pdf), qPrintable(w.lastError()));
+    QVERIFY(sbtest::readBytes(pdf).startsWith("%PDF-"));
+    QVERIFY(QFileInfo(pdf).size() > 5000);
+    QVERIFY(!w.exportReport(dir.filePath(QStringLiteral("report.docx"))));
+    QVERIFY(w.lastError().contains(QStringLiteral("report.docx")));
 }
 
 void TestMainWindow::writesScreenshots()

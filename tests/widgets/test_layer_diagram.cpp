@@ -134,8 +134,14 @@ void TestLayerDiagram::mappingIsSwitchable()
     const QString s = d.describe({DiagramSide::Source, 1, LayerComponent::Residual});
     QVERIFY2(s.contains(QStringLiteral("Mapped (measured) to target layer 0 (similarity 0.620)")), qPrintable(s));
     QVERIFY2(s.contains(QStringLiteral("Mapped (depth heuristic) to target layer 1")), qPrintable(s));
+    // Each mapping places the stages itself; the shown one's bands are drawn.
+    d.setStages({{QStringLiteral("representation"), 0.6, 2, 2}}, MappingKind::Depth);
+    d.setStages({{QStringLiteral("representation"), 0.6, 2, 3}}, MappingKind::Measured);
+    QCOMPARE(d.shownStages().value(0).targetLayer, 3);
+    QVERIFY(d.describe({DiagramSide::Target, 3, LayerComponent::Residual}).contains(QStringLiteral("Functional stage")));
     d.findChild<QRadioButton*>(QStringLiteral("depthMappingButton"))->click();
     QCOMPARE(d.shownMapping(), MappingKind::Depth);
+    QCOMPARE(d.shownStages().value(0).targetLayer, 2);
     // Removing the measured mapping falls back to depth and disables the choice.
     measured->click();
     d.setMapping(MappingKind::Measured, {});

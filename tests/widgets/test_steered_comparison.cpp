@@ -62,6 +62,12 @@ void TestSteeredComparison::composesRequestAndFillsColumns()
     QTRY_COMPARE(v.columnText(2), QStringLiteral(" ran to the park"));
     QCOMPARE(v.columnText(0), QStringLiteral(" ran to the park"));
     QVERIFY(v.findChild<QPlainTextEdit*>(QStringLiteral("columnText1"))->toPlainText().startsWith(QStringLiteral("The dog ran")));
+    // A job that reports the whole continuation so far.
+    v.setColumnText(1, QStringLiteral(" ran to the park and"));
+    QCOMPARE(v.columnText(1), QStringLiteral(" ran to the park and"));
+    v.setColumnText(1, QStringLiteral(" jumped"));
+    QCOMPARE(v.columnText(1), QStringLiteral(" jumped"));
+    QVERIFY(v.findChild<QPlainTextEdit*>(QStringLiteral("columnText1"))->toPlainText().startsWith(QStringLiteral("The dog jumped")));
     v.setColumnScores(1, QStringLiteral("preference score +1.20"));
     QCOMPARE(v.columnScores(1), QStringLiteral("preference score +1.20"));
 
