@@ -55,7 +55,7 @@ int runTokenize(const std::vector<std::string>& argv)
         nlohmann::json rec;
         try {
             rec = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range 406 for 1e999
             throw FormatError(*jsonl + ": line " + std::to_string(lineNo) + " is not JSON (" + e.what() + ")");
         }
         if (!rec.is_object() || !rec.contains("text") || !rec["text"].is_string())

@@ -25,7 +25,8 @@ inline nlohmann::json readFile(const std::string& path)
     ss << in.rdbuf();
     try {
         return nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range 406 for a number past the double range (1e999).
         throw FormatError(path + ": invalid JSON (" + e.what() + ")");
     }
 }

@@ -171,6 +171,10 @@ private Q_SLOTS:
             config([](QByteArray b) { return b.replace("\"max_position_embeddings\": 512", "\"max_position_embeddings\": 1e28"); }),
             {info, m}, 1,
             "steerbridge-cli: error: <dir>/m/config.json: field 'max_position_embeddings' must be an integer, got 1e+28");
+        row("number past the double range (fuzz finding)",
+            config([](QByteArray b) { return b.replace("\"hidden_size\": 64", "\"hidden_size\": 1e999"); }), {info, m}, 1,
+            "steerbridge-cli: error: <dir>/m/config.json: invalid JSON ([json.exception.out_of_range.406] number overflow "
+            "parsing '1e999')");
         row("implausible size",
             config([](QByteArray b) { return b.replace("\"vocab_size\": 512", "\"vocab_size\": 3000000000"); }),
             {info, m}, 1, "steerbridge-cli: error: <dir>/m/config.json: field 'vocab_size' is implausibly large (3000000000)");

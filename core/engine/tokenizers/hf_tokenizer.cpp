@@ -320,7 +320,7 @@ HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config)
     json root;
     try {
         root = json::parse(bytes);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range 406 for 1e999
         throw FormatError(path + ": invalid JSON (" + e.what() + ")");
     }
     if (!root.is_object())
