@@ -116,7 +116,7 @@ ArchitectureReport analyzeArchitecture(const ArchitectureSpec& s, const LoadRepo
     r.tiedEmbeddings = s.tiedEmbeddings;
     r.embeddingScale = s.scaleEmbeddings ? std::sqrt(static_cast<double>(s.hiddenSize)) : 1.0;
     r.vocabSize = s.vocabSize;
-    r.contextLength = s.maxPositions;
+    r.contextLength = s.contextLength();
     r.tokenizer = tokenizerReport(tok);
     return r;
 }
