@@ -557,7 +557,7 @@ bool MainWindow::exportReport(const QString& path)
                                 .arg(m_archTable->rows().size()));
         report.addHtml(m_archTable->toHtml());
     }
-    const CompatibilityScores& scores = m_compat->scores();
+    const CompatibilitySummary& scores = m_compat->scores();
     if (!scores.items.isEmpty()) {
         report.addHeading(tr("Compatibility"));
         QString h = QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th></tr>")
