@@ -12,23 +12,24 @@ namespace sb::cli {
 
 namespace {
 
-nlohmann::json encodingJson(const Tokenizer& tok, const std::string& text, bool addSpecial)
+/// Keys in the documented order: ids, tokens, offsets, decoded (external checks may read them as text).
+void printEncoding(const Tokenizer& tok, const std::string& text, bool addSpecial)
 {
     const Encoding e = tok.encode(text, addSpecial);
-    nlohmann::json offsets = nlohmann::json::array();
+    nlohmann::ordered_json offsets = nlohmann::ordered_json::array();
     for (const auto& [b, en] : e.offsets)
-        offsets.push_back({b, en});
-    nlohmann::json j;
+        offsets.push_back({ b, en });
+    nlohmann::ordered_json j;
     j["ids"] = e.ids;
     j["tokens"] = e.tokens;
     j["offsets"] = std::move(offsets);
     j["decoded"] = tok.decode(e.ids);
-    return j;
+    std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 int runTokenize(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--no-special"}, {"--text", "--jsonl"});
+    Args a(argv, { "--no-special" }, { "--text", "--jsonl" });
     a.expectPositionals(1);
     const auto text = a.option("--text");
     const auto jsonl = a.option("--jsonl");
@@ -37,7 +38,7 @@ int runTokenize(const std::vector<std::string>& argv)
     auto tok = Tokenizer::fromPath(a.positional(0, "TOKENIZER_OR_MODEL_DIR"));
     const bool addSpecial = !a.flag("--no-special");
     if (text) {
-        printJson(encodingJson(*tok, *text, addSpecial));
+        printEncoding(*tok, *text, addSpecial);
         return 0;
     }
     std::ifstream in(*jsonl, std::ios::binary);
@@ -60,7 +61,7 @@ int runTokenize(const std::vector<std::string>& argv)
         if (!rec.is_object() || !rec.contains("text") || !rec["text"].is_string())
             throw FormatError(*jsonl + ": line " + std::to_string(lineNo) + " needs a string field \"text\"");
         try {
-            printJson(encodingJson(*tok, rec["text"].get<std::string>(), addSpecial));
+            printEncoding(*tok, rec["text"].get<std::string>(), addSpecial);
         } catch (const InputError& e) {
             throw InputError(*jsonl + ": line " + std::to_string(lineNo) + ": " + e.what());
         }
@@ -71,6 +72,6 @@ int runTokenize(const std::vector<std::string>& argv)
 } // namespace
 
 SB_CLI_COMMAND("tokenize", "tokenize TOKENIZER_OR_MODEL_DIR (--text TEXT | --jsonl FILE) [--no-special]",
-               "Token ids, tokens, character offsets and decoded text, one JSON object per input line.", runTokenize)
+    "Token ids, tokens, character offsets and decoded text, one JSON object per input line.", runTokenize)
 
 } // namespace sb::cli

@@ -15,10 +15,14 @@ namespace fs = std::filesystem;
 const char* tokenizerKindName(TokenizerKind k)
 {
     switch (k) {
-    case TokenizerKind::ByteLevelBPE: return "byte-level BPE";
-    case TokenizerKind::SentencePieceBPE: return "SentencePiece BPE";
-    case TokenizerKind::SentencePieceModel: return "SentencePiece model";
-    case TokenizerKind::Unigram: return "Unigram";
+    case TokenizerKind::ByteLevelBPE:
+        return "byte-level BPE";
+    case TokenizerKind::SentencePieceBPE:
+        return "SentencePiece BPE";
+    case TokenizerKind::SentencePieceModel:
+        return "SentencePiece model";
+    case TokenizerKind::Unigram:
+        return "Unigram";
     }
     return "?";
 }

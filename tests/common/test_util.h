@@ -80,4 +80,18 @@ void expectThrowContaining(F&& fn, std::initializer_list<const char*> needles)
     QFAIL("no exception thrown");
 }
 
+/// True in an AddressSanitizer / ThreadSanitizer build. There SentencePiece .model files are
+/// refused by design (their module needs RTLD_DEEPBIND; see docs/tokenizers.md).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizerBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
 } // namespace sbtest

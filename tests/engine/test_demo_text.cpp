@@ -54,7 +54,10 @@ QString quotedSample(const std::string& modelDir, const QString& marker)
     return lines.join(QLatin1Char(' '));
 }
 
-QString normalizeSpace(QString s) { return s.replace(QRegularExpression(QStringLiteral("\\s+")), QStringLiteral(" ")).trimmed(); }
+QString normalizeSpace(QString s)
+{
+    return s.replace(QRegularExpression(QStringLiteral("\\s+")), QStringLiteral(" ")).trimmed();
+}
 
 QString trimEnd(QString s)
 {
@@ -65,14 +68,14 @@ QString trimEnd(QString s)
 
 /// Greedy continuation of `prompt` (encoded by the model's own tokenizer), decoded without specials.
 QString greedyText(const TransformerModel& m, const Tokenizer& tok, const std::string& prompt, int64_t newTokens,
-                   std::optional<int64_t> prepend = std::nullopt, std::vector<int64_t> stop = {})
+    std::optional<int64_t> prepend = std::nullopt, std::vector<int64_t> stop = {})
 {
     c10::InferenceMode guard;
     std::vector<int64_t> ids = tok.encode(prompt, true).ids;
     if (prepend)
         ids.insert(ids.begin(), *prepend);
     GenerationRequest req;
-    req.prompts = {ids};
+    req.prompts = { ids };
     req.params.greedy = true;
     req.params.maxNewTokens = newTokens;
     req.params.stopTokens = std::move(stop);
@@ -88,8 +91,8 @@ private Q_SLOTS:
     void storiesGpt2PromptSamples_data()
     {
         QTest::addColumn<QString>("prompt");
-        for (const char* p : {"Once upon a time", "One day, a little dog", "Lily and Ben were", "The sun was shining and",
-                              "Tom had a red ball. He"})
+        for (const char* p : { "Once upon a time", "One day, a little dog", "Lily and Ben were",
+                 "The sun was shining and", "Tom had a red ball. He" })
             QTest::newRow(p) << QString::fromUtf8(p);
     }
 
@@ -107,7 +110,7 @@ private Q_SLOTS:
         QVERIFY(eot.has_value());
         // The special token written in the text is matched as one token, like prepending its id.
         QCOMPARE(tok->encode("<|endoftext|>" + prompt.toStdString(), true).ids.front(), *eot);
-        QCOMPARE(trimEnd(greedyText(*model, *tok, prompt.toStdString(), 120, eot, {*eot})), want);
+        QCOMPARE(trimEnd(greedyText(*model, *tok, prompt.toStdString(), 120, eot, { *eot })), want);
     }
 
     void storiesLlama96PromptSamples_data()
@@ -115,7 +118,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("prompt");
         QTest::addColumn<QString>("header");
         QTest::newRow("from BOS") << QString() << QStringLiteral("greedy, from BOS");
-        for (const char* p : {"Once upon a time", "One day, a little dog", "Lily and Ben were", "The sun was shining and"})
+        for (const char* p :
+            { "Once upon a time", "One day, a little dog", "Lily and Ben were", "The sun was shining and" })
             QTest::newRow(p) << QString::fromUtf8(p) << QStringLiteral("greedy, prompt '%1'").arg(QString::fromUtf8(p));
     }
 

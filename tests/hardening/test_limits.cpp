@@ -106,6 +106,18 @@ private Q_SLOTS:
                                        "length of stories260k (512)\n"));
     }
 
+    void cliGeneratePromptTextPastContextIsRefused()
+    {
+        // A long text prompt goes through the tokenizer first, then the same check.
+        QString text;
+        for (int i = 0; i < 400; ++i)
+            text += QStringLiteral("Once upon a time ");
+        const auto r = cli({QStringLiteral("generate"), demo("stories-gpt2"), QStringLiteral("--prompt"), text,
+                            QStringLiteral("--max-new-tokens"), QStringLiteral("4"), QStringLiteral("--greedy")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("exceeds the context length of stories-gpt2 (256)")), qPrintable(r.err));
+    }
+
     // ---------------------------------------------------------------- memory, CLI
     void cliRefusesModelLargerThanMemoryWithNumbers()
     {

@@ -153,6 +153,10 @@ fi
 out=$("$CLI" generate "$MODELS/stories260k" --ids 1,403,407 --max-new-tokens 8 --greedy --json 2>"$WORK/gen.err") \
   || { cat "$WORK/gen.err" >&2; fail "installed steerbridge-cli generate failed"; }
 grep -q '"ids":\[1,403,407,' <<<"$out" || fail "generate printed no continuation: $out"
+# The tokenizer path end to end (tokenizer.json of the installed model).
+out=$("$CLI" generate "$MODELS/stories260k" --prompt "Once upon a time" --max-new-tokens 8 --greedy --json 2>"$WORK/gen.err") \
+  || { cat "$WORK/gen.err" >&2; fail "installed steerbridge-cli generate --prompt failed"; }
+grep -q '"text":"Once upon a time' <<<"$out" || fail "generate --prompt printed no text: $out"
 
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed" >&2

@@ -25,7 +25,10 @@ void setError(char* err, size_t cap, const std::string& msg)
 
 extern "C" {
 
-int sb_spm_abi_version(void) { return SB_SPM_SHIM_ABI; }
+int sb_spm_abi_version(void)
+{
+    return SB_SPM_SHIM_ABI;
+}
 
 SbSpm* sb_spm_load(const char* path, char* err, size_t errCap)
 {
@@ -46,9 +49,15 @@ SbSpm* sb_spm_load(const char* path, char* err, size_t errCap)
     return nullptr;
 }
 
-void sb_spm_free(SbSpm* m) { delete m; }
+void sb_spm_free(SbSpm* m)
+{
+    delete m;
+}
 
-int sb_spm_piece_size(const SbSpm* m) { return m->sp.GetPieceSize(); }
+int sb_spm_piece_size(const SbSpm* m)
+{
+    return m->sp.GetPieceSize();
+}
 
 const char* sb_spm_id_to_piece(const SbSpm* m, int id, size_t* len)
 {
@@ -93,11 +102,16 @@ int sb_spm_piece_flags(const SbSpm* m, int id)
 int sb_spm_special_id(const SbSpm* m, int which)
 {
     switch (which) {
-    case 0: return m->sp.unk_id();
-    case 1: return m->sp.bos_id();
-    case 2: return m->sp.eos_id();
-    case 3: return m->sp.pad_id();
-    default: return -1;
+    case 0:
+        return m->sp.unk_id();
+    case 1:
+        return m->sp.bos_id();
+    case 2:
+        return m->sp.eos_id();
+    case 3:
+        return m->sp.pad_id();
+    default:
+        return -1;
     }
 }
 

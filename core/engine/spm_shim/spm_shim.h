@@ -41,9 +41,11 @@ SB_SPM_API int sb_spm_piece_flags(const SbSpm* m, int id);
 SB_SPM_API int sb_spm_special_id(const SbSpm* m, int which);
 
 /* Encodes text[len] (no BOS/EOS): one callback per piece with its byte span in text. 0 on success. */
-SB_SPM_API int sb_spm_encode(const SbSpm* m, const char* text, size_t len, SbSpmPieceFn fn, void* user, char* err, size_t errCap);
+SB_SPM_API int sb_spm_encode(
+    const SbSpm* m, const char* text, size_t len, SbSpmPieceFn fn, void* user, char* err, size_t errCap);
 /* Decodes ids into text (one callback). 0 on success. */
-SB_SPM_API int sb_spm_decode(const SbSpm* m, const int* ids, size_t n, SbSpmTextFn fn, void* user, char* err, size_t errCap);
+SB_SPM_API int sb_spm_decode(
+    const SbSpm* m, const int* ids, size_t n, SbSpmTextFn fn, void* user, char* err, size_t errCap);
 
 #ifdef __cplusplus
 }

@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
-#include <unordered_set>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace sb::tok {
 
@@ -59,7 +59,7 @@ public:
     }
 
 private:
-    static std::size_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+    static std::size_t hash(std::string_view s) { return std::hash<std::string_view> {}(s); }
     std::vector<std::pair<std::string, int32_t>> m_entries;
     std::vector<int32_t> m_slots;
     std::size_t m_mask = 0;
@@ -78,7 +78,7 @@ public:
         while (cap < n * 2 + 1)
             cap <<= 1;
         m_keys.assign(cap, kEmpty);
-        m_values.assign(cap, {0, 0});
+        m_values.assign(cap, { 0, 0 });
         m_mask = cap - 1;
     }
     /// Inserts or overwrites (a later duplicate merge replaces the earlier one, as in HF).
@@ -109,7 +109,10 @@ public:
 
 private:
     static constexpr uint64_t kEmpty = ~0ULL;
-    static uint64_t key(int32_t a, int32_t b) { return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b); }
+    static uint64_t key(int32_t a, int32_t b)
+    {
+        return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+    }
     static std::size_t mix(uint64_t k)
     {
         k ^= k >> 33;
@@ -153,7 +156,8 @@ constexpr std::size_t kCacheMaxWordBytes = 256; // as HF: longer words are not c
 /// Lookups take a shared lock and no allocation.
 class WordCache {
 public:
-    explicit WordCache(std::size_t capacity) : m_capacity(capacity)
+    explicit WordCache(std::size_t capacity)
+        : m_capacity(capacity)
     {
         std::size_t n = 16;
         while (n < capacity * 2)
@@ -189,7 +193,7 @@ public:
                 return; // another thread was first
         }
         m_slots[i] = static_cast<int32_t>(m_entries.size());
-        m_entries.push_back({std::string(word), mapped, h, std::vector<BpeModel::Piece>(b, e)});
+        m_entries.push_back({ std::string(word), mapped, h, std::vector<BpeModel::Piece>(b, e) });
     }
 
 private:
@@ -199,7 +203,10 @@ private:
         std::size_t hash;
         std::vector<BpeModel::Piece> pieces;
     };
-    static std::size_t hash(std::string_view w, bool mapped) { return std::hash<std::string_view>{}(w) ^ (mapped ? 0x9e3779b97f4a7c15ULL : 0); }
+    static std::size_t hash(std::string_view w, bool mapped)
+    {
+        return std::hash<std::string_view> {}(w) ^ (mapped ? 0x9e3779b97f4a7c15ULL : 0);
+    }
     std::size_t m_capacity;
     std::vector<int32_t> m_slots;
     std::size_t m_mask = 0;
@@ -207,7 +214,10 @@ private:
     mutable std::shared_mutex m_mutex;
 };
 
-uint64_t junctionKey(char32_t a, char32_t b) { return (static_cast<uint64_t>(a) << 32) | b; }
+uint64_t junctionKey(char32_t a, char32_t b)
+{
+    return (static_cast<uint64_t>(a) << 32) | b;
+}
 constexpr std::size_t kCacheCapacity = 100000;
 
 } // namespace
@@ -215,7 +225,7 @@ constexpr std::size_t kCacheCapacity = 100000;
 struct BpeModel::Impl {
     StringIdMap vocab;
     PairMap merges;
-    std::array<int32_t, 256> byteUnit;     ///< id of GPT-2 byte character b, -1 if absent
+    std::array<int32_t, 256> byteUnit; ///< id of GPT-2 byte character b, -1 if absent
     std::array<int32_t, 256> fallbackByte; ///< id of "<0xNN>", -1 if absent
 
     /// (last code point of a, first code point of b) of every merge (a, b): a long word can be cut
@@ -223,10 +233,13 @@ struct BpeModel::Impl {
     std::unordered_set<uint64_t> junctions;
     bool chunkable = false;
 
-    mutable WordCache cache{kCacheCapacity};
+    mutable WordCache cache { kCacheCapacity };
 };
 
-const std::string& BpeModel::byteChar(unsigned char b) { return byteTables().chars[b]; }
+const std::string& BpeModel::byteChar(unsigned char b)
+{
+    return byteTables().chars[b];
+}
 
 int BpeModel::charByte(char32_t cp)
 {
@@ -235,7 +248,8 @@ int BpeModel::charByte(char32_t cp)
     return it == inv.end() ? -1 : it->second;
 }
 
-BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::make_unique<Impl>())
+BpeModel::BpeModel(const json& model, const std::string& where)
+    : m_impl(std::make_unique<Impl>())
 {
     auto vit = model.find("vocab");
     if (vit == model.end() || !vit->is_object())
@@ -245,8 +259,8 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
     int64_t maxId = -1;
     for (auto it = vit->begin(); it != vit->end(); ++it) {
         if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > INT32_MAX)
-            throw FormatError(where + ": model.vocab['" + it.key() + "'] must be a non-negative integer id, got " +
-                              it->dump());
+            throw FormatError(
+                where + ": model.vocab['" + it.key() + "'] must be a non-negative integer id, got " + it->dump());
         const auto id = it->get<int64_t>();
         maxId = std::max(maxId, id);
         entries.emplace_back(it.key(), static_cast<int32_t>(id));
@@ -266,8 +280,8 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
         if (!dropout->is_number() || dropout->get<double>() < 0.0 || dropout->get<double>() > 1.0)
             throw FormatError(mw + ": 'dropout' must be null or a number in [0, 1]");
         if (dropout->get<double>() > 0.0)
-            throw UnsupportedError(mw + ": BPE dropout " + dropout->dump() +
-                                   " makes encoding random; only deterministic BPE (dropout null or 0) is supported");
+            throw UnsupportedError(mw + ": BPE dropout " + dropout->dump()
+                + " makes encoding random; only deterministic BPE (dropout null or 0) is supported");
     }
     if (auto unk = json_util::optional<std::string>(model, "unk_token", mw)) {
         m_unkId = m_impl->vocab.find(*unk);
@@ -275,7 +289,8 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
             throw FormatError(mw + ": unk_token '" + *unk + "' is not in the vocabulary");
     }
     for (int b = 0; b < 256; ++b) {
-        m_impl->byteUnit[static_cast<std::size_t>(b)] = m_impl->vocab.find(byteChar(static_cast<unsigned char>(b))).value_or(-1);
+        m_impl->byteUnit[static_cast<std::size_t>(b)]
+            = m_impl->vocab.find(byteChar(static_cast<unsigned char>(b))).value_or(-1);
         char name[8];
         std::snprintf(name, sizeof name, "<0x%02X>", b);
         m_impl->fallbackByte[static_cast<std::size_t>(b)] = m_impl->vocab.find(name).value_or(-1);
@@ -296,22 +311,22 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
             const auto& s = m.get_ref<const std::string&>();
             const auto sp = s.find(' ');
             if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
-                throw FormatError(mw + ": merges[" + std::to_string(rank) + "] '" + s +
-                                  "' must be two tokens separated by one space");
+                throw FormatError(mw + ": merges[" + std::to_string(rank) + "] '" + s
+                    + "' must be two tokens separated by one space");
             a = s.substr(0, sp);
             b = s.substr(sp + 1);
         } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
             a = m[0].get<std::string>();
             b = m[1].get<std::string>();
         } else {
-            throw FormatError(mw + ": merges[" + std::to_string(rank) + "] must be \"a b\" or [\"a\", \"b\"], got " +
-                              m.dump());
+            throw FormatError(
+                mw + ": merges[" + std::to_string(rank) + "] must be \"a b\" or [\"a\", \"b\"], got " + m.dump());
         }
         const auto ia = m_impl->vocab.find(a);
         const auto ib = m_impl->vocab.find(b);
         if (!ia || !ib)
-            throw FormatError(mw + ": merges[" + std::to_string(rank) + "] uses '" + (ia ? b : a) +
-                              "', which is not in the vocabulary");
+            throw FormatError(mw + ": merges[" + std::to_string(rank) + "] uses '" + (ia ? b : a)
+                + "', which is not in the vocabulary");
         std::string merged = a;
         if (!m_prefix.empty() && b.compare(0, m_prefix.size(), m_prefix) == 0)
             merged.append(b, m_prefix.size(), std::string::npos);
@@ -319,9 +334,9 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
             merged += b;
         const auto im = m_impl->vocab.find(merged);
         if (!im)
-            throw FormatError(mw + ": merges[" + std::to_string(rank) + "] gives '" + merged +
-                              "', which is not in the vocabulary");
-        m_impl->merges.set(*ia, *ib, {rank, *im});
+            throw FormatError(
+                mw + ": merges[" + std::to_string(rank) + "] gives '" + merged + "', which is not in the vocabulary");
+        m_impl->merges.set(*ia, *ib, { rank, *im });
         if (!a.empty() && !b.empty()) {
             std::size_t q = a.size() - 1;
             while (q > 0 && isContinuation(static_cast<unsigned char>(a[q])))
@@ -338,7 +353,10 @@ BpeModel::BpeModel(const json& model, const std::string& where) : m_impl(std::ma
 
 BpeModel::~BpeModel() = default;
 
-std::size_t BpeModel::mergeCount() const { return m_impl->merges.size(); }
+std::size_t BpeModel::mergeCount() const
+{
+    return m_impl->merges.size();
+}
 
 const std::string& BpeModel::idToToken(int64_t id) const
 {
@@ -348,7 +366,10 @@ const std::string& BpeModel::idToToken(int64_t id) const
     return m_idToToken[static_cast<std::size_t>(id)];
 }
 
-std::optional<int32_t> BpeModel::tokenToId(std::string_view token) const { return m_impl->vocab.find(token); }
+std::optional<int32_t> BpeModel::tokenToId(std::string_view token) const
+{
+    return m_impl->vocab.find(token);
+}
 
 void BpeModel::tokenize(std::string_view word, bool byteMapped, std::vector<Piece>& out) const
 {
@@ -366,7 +387,7 @@ void BpeModel::tokenize(std::string_view word, bool byteMapped, std::vector<Piec
             id = m_impl->vocab.find(word);
         }
         if (id) {
-            out.push_back({*id, 0, static_cast<uint32_t>(word.size())});
+            out.push_back({ *id, 0, static_cast<uint32_t>(word.size()) });
             return;
         }
     }
@@ -436,16 +457,17 @@ void BpeModel::mergeWord(std::string_view word, bool byteMapped, std::vector<Pie
     sym.reserve(byteMapped ? word.size() : word.size() / 2 + 1);
     auto add = [&](int32_t id, uint32_t b, uint32_t e) {
         const auto n = static_cast<int32_t>(sym.size());
-        sym.push_back({id, n - 1, n + 1, b, e});
+        sym.push_back({ id, n - 1, n + 1, b, e });
     };
 
-    Symbol unk{-1, 0, 0, 0, 0}; // pending unknown run (fuse_unk); id -1 = none
+    Symbol unk { -1, 0, 0, 0, 0 }; // pending unknown run (fuse_unk); id -1 = none
     std::string unit;
     const bool plainBytes = byteMapped && m_prefix.empty() && m_suffix.empty();
     std::size_t i = 0;
     while (i < word.size()) {
         const auto b = static_cast<uint32_t>(i);
-        const std::size_t len = byteMapped ? 1 : std::min(word.size() - i, utf8Length(static_cast<unsigned char>(word[i])));
+        const std::size_t len
+            = byteMapped ? 1 : std::min(word.size() - i, utf8Length(static_cast<unsigned char>(word[i])));
         i += len;
         const auto e = static_cast<uint32_t>(i);
         std::optional<int32_t> id;
@@ -503,7 +525,7 @@ void BpeModel::mergeWord(std::string_view word, bool byteMapped, std::vector<Pie
             } else {
                 if (unk.id >= 0)
                     add(unk.id, unk.begin, unk.end);
-                unk = Symbol{*m_unkId, 0, 0, b, e};
+                unk = Symbol { *m_unkId, 0, 0, b, e };
             }
         }
         // Without unk or byte fallback the character is dropped, as HF does.
@@ -560,7 +582,7 @@ void BpeModel::mergeWord(std::string_view word, bool byteMapped, std::vector<Pie
     }
     for (const auto& s : sym)
         if (s.id >= 0)
-            out.push_back({s.id, s.begin, s.end});
+            out.push_back({ s.id, s.begin, s.end });
 }
 
 } // namespace sb::tok

@@ -96,7 +96,7 @@ void requireUtf8(std::string_view text)
         return;
     char buf[128];
     std::snprintf(buf, sizeof buf, "text is not valid UTF-8: byte 0x%02X at byte offset %zu",
-                  static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad);
+        static_cast<unsigned>(static_cast<unsigned char>(text[bad])), bad);
     throw InputError(buf);
 }
 
@@ -127,7 +127,7 @@ void finishEncoding(std::string_view text, Encoding& enc)
         const auto [b, e] = enc.byteOffsets[i];
         const int64_t cb0 = toChar(static_cast<std::size_t>(b));
         const int64_t ce0 = toChar(static_cast<std::size_t>(e));
-        enc.offsets[i] = {cb0, ce0};
+        enc.offsets[i] = { cb0, ce0 };
     }
 
     // Ends of special tokens count as word boundaries.

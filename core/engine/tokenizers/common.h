@@ -25,9 +25,9 @@ struct AddedTokenSpec {
 
 /// What SteerBridge reads from tokenizer_config.json (transformers' view).
 struct TokenizerConfig {
-    std::string path;                 ///< empty if there is no tokenizer_config.json
-    std::optional<bool> addBosToken;  ///< explicit add_bos_token
-    std::optional<bool> addEosToken;  ///< explicit add_eos_token
+    std::string path; ///< empty if there is no tokenizer_config.json
+    std::optional<bool> addBosToken; ///< explicit add_bos_token
+    std::optional<bool> addEosToken; ///< explicit add_eos_token
     std::optional<std::string> bosToken, eosToken, unkToken, padToken;
     std::vector<std::string> additionalSpecialTokens;
     std::vector<AddedTokenSpec> addedTokensDecoder; ///< "added_tokens_decoder" entries

@@ -46,7 +46,9 @@ public:
 class ReplaceDecoder : public Decoder {
 public:
     ReplaceDecoder(std::string literal, std::unique_ptr<Regex> re, std::string content)
-        : m_literal(std::move(literal)), m_re(std::move(re)), m_content(std::move(content))
+        : m_literal(std::move(literal))
+        , m_re(std::move(re))
+        , m_content(std::move(content))
     {
     }
     void decodeChain(std::vector<std::string>& tokens) const override
@@ -144,7 +146,12 @@ public:
 
 class StripDecoder : public Decoder {
 public:
-    StripDecoder(char32_t content, std::size_t start, std::size_t stop) : m_content(content), m_start(start), m_stop(stop) {}
+    StripDecoder(char32_t content, std::size_t start, std::size_t stop)
+        : m_content(content)
+        , m_start(start)
+        , m_stop(stop)
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (auto& t : tokens) {
@@ -180,7 +187,11 @@ private:
 
 class MetaspaceDecoder : public Decoder {
 public:
-    MetaspaceDecoder(char32_t rep, bool prepends) : m_rep(rep), m_prepends(prepends) {}
+    MetaspaceDecoder(char32_t rep, bool prepends)
+        : m_rep(rep)
+        , m_prepends(prepends)
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (std::size_t k = 0; k < tokens.size(); ++k) {
@@ -220,16 +231,20 @@ void replaceAllIn(std::string& s, std::string_view from, std::string_view to)
 
 void cleanup(std::string& t)
 {
-    static const std::pair<const char*, const char*> rules[] = {
-        {" .", "."},   {" ?", "?"},    {" !", "!"},   {" ,", ","},         {" ' ", "'"},  {" n't", "n't"},
-        {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+    static const std::pair<const char*, const char*> rules[]
+        = { { " .", "." }, { " ?", "?" }, { " !", "!" }, { " ,", "," }, { " ' ", "'" }, { " n't", "n't" },
+              { " 'm", "'m" }, { " do not", " don't" }, { " 's", "'s" }, { " 've", "'ve" }, { " 're", "'re" } };
     for (const auto& r : rules)
         replaceAllIn(t, r.first, r.second);
 }
 
 class WordPieceDecoder : public Decoder {
 public:
-    WordPieceDecoder(std::string prefix, bool clean) : m_prefix(std::move(prefix)), m_cleanup(clean) {}
+    WordPieceDecoder(std::string prefix, bool clean)
+        : m_prefix(std::move(prefix))
+        , m_cleanup(clean)
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (std::size_t k = 0; k < tokens.size(); ++k) {
@@ -252,7 +267,10 @@ private:
 
 class BpeDecoder : public Decoder {
 public:
-    explicit BpeDecoder(std::string suffix) : m_suffix(std::move(suffix)) {}
+    explicit BpeDecoder(std::string suffix)
+        : m_suffix(std::move(suffix))
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (std::size_t k = 0; k < tokens.size(); ++k)
@@ -265,7 +283,12 @@ private:
 
 class CtcDecoder : public Decoder {
 public:
-    CtcDecoder(std::string pad, std::string delim, bool clean) : m_pad(std::move(pad)), m_delim(std::move(delim)), m_cleanup(clean) {}
+    CtcDecoder(std::string pad, std::string delim, bool clean)
+        : m_pad(std::move(pad))
+        , m_delim(std::move(delim))
+        , m_cleanup(clean)
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         std::vector<std::string> out;
@@ -291,7 +314,10 @@ private:
 
 class SequenceDecoder : public Decoder {
 public:
-    explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> v) : m_steps(std::move(v)) {}
+    explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> v)
+        : m_steps(std::move(v))
+    {
+    }
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (const auto& d : m_steps)
@@ -304,7 +330,8 @@ private:
 
 char32_t oneChar(const std::string& s, const std::string& where, const char* field)
 {
-    if (s.empty() || findInvalidUtf8(s) != std::string::npos || utf8Length(static_cast<unsigned char>(s[0])) != s.size())
+    if (s.empty() || findInvalidUtf8(s) != std::string::npos
+        || utf8Length(static_cast<unsigned char>(s[0])) != s.size())
         throw FormatError(where + ": '" + field + "' must be one character");
     std::size_t i = 0;
     return nextCodePoint(s, i);
@@ -385,8 +412,8 @@ std::unique_ptr<Decoder> makeDecoder(const json& j, const std::string& where)
         if (it == j.end())
             throw FormatError(w + ": required field 'pattern' is missing");
         readPattern(*it, w, literal, re);
-        return std::make_unique<ReplaceDecoder>(std::move(literal), std::move(re),
-                                                json_util::required<std::string>(j, "content", w));
+        return std::make_unique<ReplaceDecoder>(
+            std::move(literal), std::move(re), json_util::required<std::string>(j, "content", w));
     }
     if (type == "ByteFallback")
         return std::make_unique<ByteFallbackDecoder>();
@@ -398,8 +425,8 @@ std::unique_ptr<Decoder> makeDecoder(const json& j, const std::string& where)
         const auto stop = json_util::optional<int64_t>(j, "stop", w).value_or(0);
         if (start < 0 || stop < 0)
             throw FormatError(w + ": 'start' and 'stop' must be >= 0");
-        return std::make_unique<StripDecoder>(oneChar(content, w, "content"), static_cast<std::size_t>(start),
-                                              static_cast<std::size_t>(stop));
+        return std::make_unique<StripDecoder>(
+            oneChar(content, w, "content"), static_cast<std::size_t>(start), static_cast<std::size_t>(stop));
     }
     if (type == "Metaspace") {
         const std::string rep = json_util::optional<std::string>(j, "replacement", w).value_or("\xE2\x96\x81");
@@ -412,13 +439,13 @@ std::unique_ptr<Decoder> makeDecoder(const json& j, const std::string& where)
     }
     if (type == "WordPiece")
         return std::make_unique<WordPieceDecoder>(json_util::optional<std::string>(j, "prefix", w).value_or("##"),
-                                                  json_util::optional<bool>(j, "cleanup", w).value_or(true));
+            json_util::optional<bool>(j, "cleanup", w).value_or(true));
     if (type == "BPEDecoder")
         return std::make_unique<BpeDecoder>(json_util::optional<std::string>(j, "suffix", w).value_or("</w>"));
     if (type == "CTC")
         return std::make_unique<CtcDecoder>(json_util::optional<std::string>(j, "pad_token", w).value_or("<pad>"),
-                                            json_util::optional<std::string>(j, "word_delimiter_token", w).value_or("|"),
-                                            json_util::optional<bool>(j, "cleanup", w).value_or(true));
+            json_util::optional<std::string>(j, "word_delimiter_token", w).value_or("|"),
+            json_util::optional<bool>(j, "cleanup", w).value_or(true));
     throw UnsupportedError(w + ": unknown decoder type '" + type + "'");
 }
 

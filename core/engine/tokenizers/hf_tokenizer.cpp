@@ -44,13 +44,13 @@ public:
         int32_t node = 0;
         for (unsigned char c : pattern) {
             auto& next = m_nodes[static_cast<std::size_t>(node)].next;
-            auto it = std::lower_bound(next.begin(), next.end(), std::make_pair(c, int32_t{0}),
-                                       [](const auto& a, const auto& b) { return a.first < b.first; });
+            auto it = std::lower_bound(next.begin(), next.end(), std::make_pair(c, int32_t { 0 }),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
             if (it != next.end() && it->first == c) {
                 node = it->second;
             } else {
                 const auto child = static_cast<int32_t>(m_nodes.size());
-                next.insert(it, {c, child});
+                next.insert(it, { c, child });
                 m_nodes.emplace_back();
                 node = child;
             }
@@ -64,7 +64,7 @@ public:
     std::tuple<std::size_t, std::size_t, std::size_t> find(std::string_view s, std::size_t from) const
     {
         if (m_nodes.empty())
-            return {std::string_view::npos, 0, 0};
+            return { std::string_view::npos, 0, 0 };
         for (std::size_t p = from; p < s.size(); ++p) {
             if (!m_first[static_cast<unsigned char>(s[p])])
                 continue;
@@ -74,8 +74,8 @@ public:
             for (std::size_t q = p; q < s.size(); ++q) {
                 const auto& next = m_nodes[static_cast<std::size_t>(node)].next;
                 const auto c = static_cast<unsigned char>(s[q]);
-                auto it = std::lower_bound(next.begin(), next.end(), std::make_pair(c, int32_t{0}),
-                                           [](const auto& a, const auto& b) { return a.first < b.first; });
+                auto it = std::lower_bound(next.begin(), next.end(), std::make_pair(c, int32_t { 0 }),
+                    [](const auto& a, const auto& b) { return a.first < b.first; });
                 if (it == next.end() || it->first != c)
                     break;
                 node = it->second;
@@ -85,9 +85,9 @@ public:
                 }
             }
             if (best >= 0)
-                return {p, bestEnd, static_cast<std::size_t>(best)};
+                return { p, bestEnd, static_cast<std::size_t>(best) };
         }
-        return {std::string_view::npos, 0, 0};
+        return { std::string_view::npos, 0, 0 };
     }
 
 private:
@@ -96,7 +96,7 @@ private:
         int64_t value = -1;
     };
     std::vector<Node> m_nodes;
-    std::array<bool, 256> m_first{};
+    std::array<bool, 256> m_first {};
 };
 
 bool endsWithWordChar(std::string_view s)
@@ -176,7 +176,11 @@ void trimByteLevelOffsets(std::vector<Tok>& toks, const TokenTextFn& tokenText, 
 
 class ByteLevelProcessor : public PostProcessor {
 public:
-    ByteLevelProcessor(bool trim, bool prefix) : m_trim(trim), m_prefix(prefix) {}
+    ByteLevelProcessor(bool trim, bool prefix)
+        : m_trim(trim)
+        , m_prefix(prefix)
+    {
+    }
     void process(std::vector<Tok>& toks, const TokenTextFn& text, bool) const override
     {
         if (m_trim)
@@ -194,7 +198,10 @@ public:
         bool isSequence = false;
         std::vector<int64_t> ids; ///< for special items
     };
-    explicit TemplateProcessor(std::vector<Item> items) : m_items(std::move(items)) {}
+    explicit TemplateProcessor(std::vector<Item> items)
+        : m_items(std::move(items))
+    {
+    }
     void process(std::vector<Tok>& toks, const TokenTextFn&, bool addSpecial) const override
     {
         if (!addSpecial)
@@ -206,7 +213,7 @@ public:
                 out.insert(out.end(), toks.begin(), toks.end());
             else
                 for (int64_t id : item.ids)
-                    out.push_back({id, {0, 0}, true});
+                    out.push_back({ id, { 0, 0 }, true });
         }
         toks = std::move(out);
     }
@@ -219,15 +226,21 @@ private:
 /// BertProcessing / RobertaProcessing: cls A sep.
 class ClsSepProcessor : public PostProcessor {
 public:
-    ClsSepProcessor(int64_t cls, int64_t sep, bool trim, bool prefix) : m_cls(cls), m_sep(sep), m_trim(trim), m_prefix(prefix) {}
+    ClsSepProcessor(int64_t cls, int64_t sep, bool trim, bool prefix)
+        : m_cls(cls)
+        , m_sep(sep)
+        , m_trim(trim)
+        , m_prefix(prefix)
+    {
+    }
     void process(std::vector<Tok>& toks, const TokenTextFn& text, bool addSpecial) const override
     {
         if (m_trim)
             trimByteLevelOffsets(toks, text, m_prefix);
         if (!addSpecial)
             return;
-        toks.insert(toks.begin(), Tok{m_cls, {0, 0}, true});
-        toks.push_back({m_sep, {0, 0}, true});
+        toks.insert(toks.begin(), Tok { m_cls, { 0, 0 }, true });
+        toks.push_back({ m_sep, { 0, 0 }, true });
     }
 
 private:
@@ -237,7 +250,10 @@ private:
 
 class SequenceProcessor : public PostProcessor {
 public:
-    explicit SequenceProcessor(std::vector<std::unique_ptr<PostProcessor>> v) : m_steps(std::move(v)) {}
+    explicit SequenceProcessor(std::vector<std::unique_ptr<PostProcessor>> v)
+        : m_steps(std::move(v))
+    {
+    }
     void process(std::vector<Tok>& toks, const TokenTextFn& text, bool addSpecial) const override
     {
         for (const auto& p : m_steps)
@@ -276,7 +292,7 @@ private:
     /// Splits `s` around added-token matches; calls piece(b, e) / added(b, e, index).
     template <typename Piece, typename Added>
     void splitAdded(std::string_view s, const AddedMatcher& m, const std::vector<std::size_t>& indexOf, Piece&& piece,
-                    Added&& added) const;
+        Added&& added) const;
     void modelTokens(NormalizedString&& piece, std::vector<Tok>& out) const;
 
     std::string m_path;
@@ -297,7 +313,8 @@ private:
     TokenizerKind m_kind = TokenizerKind::SentencePieceBPE;
 };
 
-HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config) : m_path(path)
+HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config)
+    : m_path(path)
 {
     const std::string bytes = readWholeFile(path);
     json root;
@@ -325,12 +342,13 @@ HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config)
             type = "WordLevel";
     }
     if (type == "Unigram")
-        throw UnsupportedError(path + ": model type 'Unigram' in tokenizer.json is not supported (SteerBridge reads BPE "
-                                      "tokenizer.json files; a SentencePiece Unigram model works as tokenizer.model)");
+        throw UnsupportedError(path
+            + ": model type 'Unigram' in tokenizer.json is not supported (SteerBridge reads BPE "
+              "tokenizer.json files; a SentencePiece Unigram model works as tokenizer.model)");
     if (type != "BPE")
-        throw UnsupportedError(path + ": model type '" + type +
-                               "' is not supported (SteerBridge reads BPE tokenizer.json files and SentencePiece "
-                               "tokenizer.model files)");
+        throw UnsupportedError(path + ": model type '" + type
+            + "' is not supported (SteerBridge reads BPE tokenizer.json files and SentencePiece "
+              "tokenizer.model files)");
     m_model = std::make_unique<BpeModel>(model, path);
 
     m_normalizer = makeNormalizer(root.value("normalizer", json()), path + ": normalizer");
@@ -341,7 +359,8 @@ HfTokenizer::HfTokenizer(const std::string& path, const TokenizerConfig& config)
     applyConfigTemplate(config);
     guessBosEos();
 
-    m_kind = m_preTokenizer && m_preTokenizer->mapsBytes() ? TokenizerKind::ByteLevelBPE : TokenizerKind::SentencePieceBPE;
+    m_kind
+        = m_preTokenizer && m_preTokenizer->mapsBytes() ? TokenizerKind::ByteLevelBPE : TokenizerKind::SentencePieceBPE;
     m_vocabSize = m_model->size();
     for (const auto& a : m_added)
         m_vocabSize = std::max(m_vocabSize, a.id + 1);
@@ -395,7 +414,7 @@ void HfTokenizer::readAddedTokens(const json& root, const TokenizerConfig& confi
     for (const auto& t : config.addedTokensDecoder)
         addOne(t, config.path);
     std::vector<std::string> named;
-    for (const auto* s : {&config.bosToken, &config.eosToken, &config.unkToken, &config.padToken})
+    for (const auto* s : { &config.bosToken, &config.eosToken, &config.unkToken, &config.padToken })
         if (*s)
             named.push_back(**s);
     named.insert(named.end(), config.additionalSpecialTokens.begin(), config.additionalSpecialTokens.end());
@@ -457,7 +476,7 @@ std::unique_ptr<PostProcessor> HfTokenizer::makePostProcessor(const json& j, con
     }
     if (type == "ByteLevel")
         return std::make_unique<ByteLevelProcessor>(json_util::optional<bool>(j, "trim_offsets", w).value_or(true),
-                                                    json_util::optional<bool>(j, "add_prefix_space", w).value_or(true));
+            json_util::optional<bool>(j, "add_prefix_space", w).value_or(true));
     if (type == "TemplateProcessing") {
         std::map<std::string, std::vector<int64_t>> specials;
         if (auto st = j.find("special_tokens"); st != j.end() && st->is_object()) {
@@ -481,16 +500,17 @@ std::unique_ptr<PostProcessor> HfTokenizer::makePostProcessor(const json& j, con
             TemplateProcessor::Item item;
             if (piece.is_object() && piece.contains("Sequence")) {
                 item.isSequence = true;
-            } else if (piece.is_object() && piece.contains("SpecialToken") && piece["SpecialToken"].is_object() &&
-                       piece["SpecialToken"].contains("id") && piece["SpecialToken"]["id"].is_string()) {
+            } else if (piece.is_object() && piece.contains("SpecialToken") && piece["SpecialToken"].is_object()
+                && piece["SpecialToken"].contains("id") && piece["SpecialToken"]["id"].is_string()) {
                 const std::string id = piece["SpecialToken"]["id"].get<std::string>();
                 auto it = specials.find(id);
                 if (it == specials.end())
                     throw FormatError(w + ": template uses special token '" + id + "' that 'special_tokens' lacks");
                 item.ids = it->second;
             } else {
-                throw FormatError(w + ": template pieces must be {\"Sequence\": ...} or {\"SpecialToken\": {\"id\": ...}}, got " +
-                                  piece.dump());
+                throw FormatError(w
+                    + ": template pieces must be {\"Sequence\": ...} or {\"SpecialToken\": {\"id\": ...}}, got "
+                    + piece.dump());
             }
             items.push_back(std::move(item));
         }
@@ -504,8 +524,8 @@ std::unique_ptr<PostProcessor> HfTokenizer::makePostProcessor(const json& j, con
             return (*it)[1].get<int64_t>();
         };
         const bool roberta = type == "RobertaProcessing";
-        return std::make_unique<ClsSepProcessor>(
-            pairId("cls"), pairId("sep"), roberta && json_util::optional<bool>(j, "trim_offsets", w).value_or(true),
+        return std::make_unique<ClsSepProcessor>(pairId("cls"), pairId("sep"),
+            roberta && json_util::optional<bool>(j, "trim_offsets", w).value_or(true),
             json_util::optional<bool>(j, "add_prefix_space", w).value_or(true));
     }
     throw UnsupportedError(w + ": unknown post-processor type '" + type + "'");
@@ -522,14 +542,16 @@ void HfTokenizer::applyConfigTemplate(const TokenizerConfig& config)
     std::vector<TemplateProcessor::Item> items;
     if (addBos) {
         if (!m_bos)
-            throw FormatError(config.path + ": add_bos_token is true but bos_token is missing or not in the vocabulary");
-        items.push_back({false, {*m_bos}});
+            throw FormatError(
+                config.path + ": add_bos_token is true but bos_token is missing or not in the vocabulary");
+        items.push_back({ false, { *m_bos } });
     }
-    items.push_back({true, {}});
+    items.push_back({ true, {} });
     if (addEos) {
         if (!m_eos)
-            throw FormatError(config.path + ": add_eos_token is true but eos_token is missing or not in the vocabulary");
-        items.push_back({false, {*m_eos}});
+            throw FormatError(
+                config.path + ": add_eos_token is true but eos_token is missing or not in the vocabulary");
+        items.push_back({ false, { *m_eos } });
     }
     auto fresh = std::make_unique<TemplateProcessor>(std::move(items));
     if (!m_postProcessor || dynamic_cast<TemplateProcessor*>(m_postProcessor.get())) {
@@ -604,7 +626,7 @@ std::vector<std::string> HfTokenizer::specialTokens() const
 
 template <typename Piece, typename Added>
 void HfTokenizer::splitAdded(std::string_view s, const AddedMatcher& m, const std::vector<std::size_t>& indexOf,
-                             Piece&& piece, Added&& added) const
+    Piece&& piece, Added&& added) const
 {
     std::size_t startOffset = 0;
     std::size_t from = 0;
@@ -658,7 +680,7 @@ void HfTokenizer::modelTokens(NormalizedString&& piece, std::vector<Tok>& out) c
         pieces.clear();
         m_model->tokenize(w.str(), byteMapped, pieces);
         for (const auto& p : pieces)
-            out.push_back({p.id, w.originalSpan(p.begin, p.end), false});
+            out.push_back({ p.id, w.originalSpan(p.begin, p.end), false });
     };
     if (m_preTokenizer)
         m_preTokenizer->preTokenize(std::move(piece), false, word);
@@ -673,7 +695,7 @@ Encoding HfTokenizer::encode(std::string_view text, bool addSpecialTokens) const
     toks.reserve(text.size() / 2 + 16); // untouched capacity costs no memory
     auto addAdded = [&](Span span, std::size_t index) {
         const auto& t = m_added[index];
-        toks.push_back({t.id, span, t.special});
+        toks.push_back({ t.id, span, t.special });
     };
     splitAdded(
         text, m_rawMatcher, m_rawIndex,
@@ -692,7 +714,7 @@ Encoding HfTokenizer::encode(std::string_view text, bool addSpecialTokens) const
                 [&](std::size_t nb, std::size_t ne, std::size_t index) { addAdded(ns.originalSpan(nb, ne), index); });
         },
         [&](std::size_t b, std::size_t e, std::size_t index) {
-            addAdded({static_cast<uint32_t>(b), static_cast<uint32_t>(e)}, index);
+            addAdded({ static_cast<uint32_t>(b), static_cast<uint32_t>(e) }, index);
         });
 
     if (m_postProcessor)

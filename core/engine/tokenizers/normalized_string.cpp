@@ -7,7 +7,9 @@
 namespace sb::tok {
 
 NormalizedString::NormalizedString(std::string_view text, uint32_t base)
-    : m_text(text), m_base(base), m_range{base, base + static_cast<uint32_t>(text.size())}
+    : m_text(text)
+    , m_base(base)
+    , m_range { base, base + static_cast<uint32_t>(text.size()) }
 {
 }
 
@@ -20,18 +22,18 @@ Span NormalizedString::at(std::size_t i) const
     while (b > 0 && isContinuation(static_cast<unsigned char>(m_text[b])))
         --b;
     const std::size_t e = std::min(m_text.size(), b + utf8Length(static_cast<unsigned char>(m_text[b])));
-    return {m_base + static_cast<uint32_t>(b), m_base + static_cast<uint32_t>(e)};
+    return { m_base + static_cast<uint32_t>(b), m_base + static_cast<uint32_t>(e) };
 }
 
 Span NormalizedString::originalSpan(std::size_t nb, std::size_t ne) const
 {
     if (m_text.empty())
-        return {m_range.b, m_range.b};
+        return { m_range.b, m_range.b };
     if (ne <= nb) {
         const uint32_t p = nb < m_text.size() ? at(nb).b : at(m_text.size() - 1).e;
-        return {p, p};
+        return { p, p };
     }
-    return {at(nb).b, at(ne - 1).e};
+    return { at(nb).b, at(ne - 1).e };
 }
 
 void NormalizedString::materialize()
@@ -42,7 +44,7 @@ void NormalizedString::materialize()
     std::size_t i = 0;
     while (i < m_text.size()) {
         const std::size_t len = std::min(m_text.size() - i, utf8Length(static_cast<unsigned char>(m_text[i])));
-        const Span s{m_base + static_cast<uint32_t>(i), m_base + static_cast<uint32_t>(i + len)};
+        const Span s { m_base + static_cast<uint32_t>(i), m_base + static_cast<uint32_t>(i + len) };
         for (std::size_t k = 0; k < len; ++k)
             m_align[i + k] = s;
         i += len;
@@ -56,13 +58,15 @@ NormalizedString NormalizedString::slice(std::size_t nb, std::size_t ne) const
     if (m_align.empty()) {
         r.m_base = m_base + static_cast<uint32_t>(nb);
     } else {
-        r.m_align.assign(m_align.begin() + static_cast<std::ptrdiff_t>(nb), m_align.begin() + static_cast<std::ptrdiff_t>(ne));
+        r.m_align.assign(
+            m_align.begin() + static_cast<std::ptrdiff_t>(nb), m_align.begin() + static_cast<std::ptrdiff_t>(ne));
     }
     r.m_range = originalSpan(nb, ne);
     return r;
 }
 
-NormalizedString::Builder::Builder(const NormalizedString& src) : m_src(src)
+NormalizedString::Builder::Builder(const NormalizedString& src)
+    : m_src(src)
 {
     m_text.reserve(src.m_text.size() + 16);
     m_align.reserve(src.m_text.size() + 16);
@@ -73,7 +77,7 @@ void NormalizedString::Builder::copy(std::size_t nb, std::size_t ne)
     m_text.append(m_src.m_text, nb, ne - nb);
     if (!m_src.m_align.empty()) {
         m_align.insert(m_align.end(), m_src.m_align.begin() + static_cast<std::ptrdiff_t>(nb),
-                       m_src.m_align.begin() + static_cast<std::ptrdiff_t>(ne));
+            m_src.m_align.begin() + static_cast<std::ptrdiff_t>(ne));
     } else {
         // Identity source: one span per character, repeated for its bytes.
         std::size_t i = nb;
@@ -150,19 +154,19 @@ MatchList coverMatches(std::size_t length, const std::vector<std::pair<std::size
 {
     MatchList out;
     if (length == 0) {
-        out.push_back({{0, 0}, false});
+        out.push_back({ { 0, 0 }, false });
         return out;
     }
     out.reserve(matches.size() * 2 + 1);
     std::size_t prev = 0;
     for (const auto& m : matches) {
         if (prev != m.first)
-            out.push_back({{prev, m.first}, false});
-        out.push_back({m, true});
+            out.push_back({ { prev, m.first }, false });
+        out.push_back({ m, true });
         prev = m.second;
     }
     if (prev != length)
-        out.push_back({{prev, length}, false});
+        out.push_back({ { prev, length }, false });
     return out;
 }
 
@@ -174,7 +178,7 @@ void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior beha
     switch (behavior) {
     case SplitBehavior::Isolated:
         for (const auto& m : matches)
-            splits.push_back({m.first, false});
+            splits.push_back({ m.first, false });
         break;
     case SplitBehavior::Removed:
         splits = std::move(matches);
@@ -185,7 +189,7 @@ void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior beha
             if (m.second == previous && !splits.empty())
                 splits.back().first.second = m.first.second;
             else
-                splits.push_back({m.first, false});
+                splits.push_back({ m.first, false });
             previous = m.second;
         }
         break;
@@ -196,7 +200,7 @@ void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior beha
             if (m.second && !previous && !splits.empty())
                 splits.back().first.second = m.first.second;
             else
-                splits.push_back({m.first, false});
+                splits.push_back({ m.first, false });
             previous = m.second;
         }
         break;
@@ -207,7 +211,7 @@ void splitNormalized(NormalizedString&& s, MatchList matches, SplitBehavior beha
             if (it->second && !previous && !splits.empty())
                 splits.back().first.first = it->first.first;
             else
-                splits.push_back({it->first, false});
+                splits.push_back({ it->first, false });
             previous = it->second;
         }
         std::reverse(splits.begin(), splits.end());

@@ -66,8 +66,8 @@ private:
 
     std::string m_text;
     std::vector<Span> m_align; ///< per byte of m_text; empty while the text is the original's
-    uint32_t m_base = 0;       ///< identity alignment: original offset of m_text[0]
-    Span m_range;              ///< original span of the whole piece
+    uint32_t m_base = 0; ///< identity alignment: original offset of m_text[0]
+    Span m_range; ///< original span of the whole piece
 };
 
 /// How a split keeps the pieces that matched (HF SplitDelimiterBehavior).

@@ -20,7 +20,10 @@ using nlohmann::json;
 /// so every output character keeps the span of the input run it came from.
 class UnicodeNormalizer : public Normalizer {
 public:
-    explicit UnicodeNormalizer(NormalForm f) : m_form(f) {}
+    explicit UnicodeNormalizer(NormalForm f)
+        : m_form(f)
+    {
+    }
     void normalize(NormalizedString& s) const override
     {
         const std::string& t = s.str();
@@ -81,8 +84,7 @@ private:
 };
 
 /// Rewrites each character independently (Lowercase, Nmt, StripAccents, Bert...).
-template <typename F>
-void mapChars(NormalizedString& s, F&& f)
+template <typename F> void mapChars(NormalizedString& s, F&& f)
 {
     const std::string& t = s.str();
     NormalizedString::Builder out(s);
@@ -133,10 +135,11 @@ public:
     void normalize(NormalizedString& s) const override
     {
         mapChars(s, [](char32_t c, std::string& out) {
-            if ((c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F || c == 0x8F || c == 0x9F)
+            if ((c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F || c == 0x8F
+                || c == 0x9F)
                 return true; // removed
-            if (c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D || c == 0x1680 || (c >= 0x200B && c <= 0x200F) ||
-                c == 0x2028 || c == 0x2029 || c == 0x2581 || c == 0xFEFF || c == 0xFFFD) {
+            if (c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D || c == 0x1680 || (c >= 0x200B && c <= 0x200F)
+                || c == 0x2028 || c == 0x2029 || c == 0x2581 || c == 0xFEFF || c == 0xFFFD) {
                 out = " ";
                 return true;
             }
@@ -148,7 +151,10 @@ public:
 class BertNormalizer : public Normalizer {
 public:
     BertNormalizer(bool clean, bool chinese, bool stripAccents, bool lower)
-        : m_clean(clean), m_chinese(chinese), m_strip(stripAccents), m_lower(lower)
+        : m_clean(clean)
+        , m_chinese(chinese)
+        , m_strip(stripAccents)
+        , m_lower(lower)
     {
     }
     void normalize(NormalizedString& s) const override
@@ -184,7 +190,11 @@ private:
 
 class StripNormalizer : public Normalizer {
 public:
-    StripNormalizer(bool left, bool right) : m_left(left), m_right(right) {}
+    StripNormalizer(bool left, bool right)
+        : m_left(left)
+        , m_right(right)
+    {
+    }
     void normalize(NormalizedString& s) const override
     {
         const std::string& t = s.str();
@@ -221,7 +231,10 @@ private:
 
 class PrependNormalizer : public Normalizer {
 public:
-    explicit PrependNormalizer(std::string p) : m_p(std::move(p)) {}
+    explicit PrependNormalizer(std::string p)
+        : m_p(std::move(p))
+    {
+    }
     void normalize(NormalizedString& s) const override { s.prepend(m_p); }
 
 private:
@@ -230,7 +243,10 @@ private:
 
 class AppendNormalizer : public Normalizer {
 public:
-    explicit AppendNormalizer(std::string p) : m_p(std::move(p)) {}
+    explicit AppendNormalizer(std::string p)
+        : m_p(std::move(p))
+    {
+    }
     void normalize(NormalizedString& s) const override { s.append(m_p); }
 
 private:
@@ -240,7 +256,9 @@ private:
 class ReplaceNormalizer : public Normalizer {
 public:
     ReplaceNormalizer(std::string literal, std::unique_ptr<Regex> re, std::string content)
-        : m_literal(std::move(literal)), m_re(std::move(re)), m_content(std::move(content))
+        : m_literal(std::move(literal))
+        , m_re(std::move(re))
+        , m_content(std::move(content))
     {
     }
     void normalize(NormalizedString& s) const override
@@ -274,7 +292,10 @@ private:
 
 class SequenceNormalizer : public Normalizer {
 public:
-    explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> v) : m_steps(std::move(v)) {}
+    explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> v)
+        : m_steps(std::move(v))
+    {
+    }
     void normalize(NormalizedString& s) const override
     {
         for (const auto& n : m_steps)
@@ -341,7 +362,8 @@ std::unique_ptr<Normalizer> makeNormalizer(const json& j, const std::string& whe
     if (type == "Nmt")
         return std::make_unique<NmtNormalizer>();
     if (type == "Strip")
-        return std::make_unique<StripNormalizer>(boolField(j, "strip_left", true, w), boolField(j, "strip_right", true, w));
+        return std::make_unique<StripNormalizer>(
+            boolField(j, "strip_left", true, w), boolField(j, "strip_right", true, w));
     if (type == "Prepend")
         return std::make_unique<PrependNormalizer>(json_util::required<std::string>(j, "prepend", w));
     if (type == "Append")
@@ -355,18 +377,19 @@ std::unique_ptr<Normalizer> makeNormalizer(const json& j, const std::string& whe
         readPattern(*it, w, literal, re);
         if (!re && literal.empty())
             throw FormatError(w + ": empty replacement pattern");
-        return std::make_unique<ReplaceNormalizer>(std::move(literal), std::move(re),
-                                                   json_util::required<std::string>(j, "content", w));
+        return std::make_unique<ReplaceNormalizer>(
+            std::move(literal), std::move(re), json_util::required<std::string>(j, "content", w));
     }
     if (type == "BertNormalizer") {
         const bool lower = boolField(j, "lowercase", true, w);
         auto sa = json_util::optional<bool>(j, "strip_accents", w);
         return std::make_unique<BertNormalizer>(boolField(j, "clean_text", true, w),
-                                                boolField(j, "handle_chinese_chars", true, w), sa.value_or(lower), lower);
+            boolField(j, "handle_chinese_chars", true, w), sa.value_or(lower), lower);
     }
     if (type == "Precompiled")
-        throw UnsupportedError(w + ": the SentencePiece 'Precompiled' normalizer (charsmap) is not supported; "
-                                   "load the model's tokenizer.model instead");
+        throw UnsupportedError(w
+            + ": the SentencePiece 'Precompiled' normalizer (charsmap) is not supported; "
+              "load the model's tokenizer.model instead");
     throw UnsupportedError(w + ": unknown normalizer type '" + type + "'");
 }
 

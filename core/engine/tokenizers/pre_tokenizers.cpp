@@ -16,8 +16,7 @@ using nlohmann::json;
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
 /// Each character satisfying pred is a match of its own (HF's char-predicate Pattern).
-template <typename P>
-MatchList charMatches(const std::string& t, P&& pred)
+template <typename P> MatchList charMatches(const std::string& t, P&& pred)
 {
     Ranges m;
     std::size_t i = 0;
@@ -56,7 +55,8 @@ SplitBehavior parseBehavior(const json& j, const std::string& where, SplitBehavi
 
 class ByteLevelPre : public PreTokenizer {
 public:
-    ByteLevelPre(bool addPrefixSpace, bool useRegex) : m_prefix(addPrefixSpace)
+    ByteLevelPre(bool addPrefixSpace, bool useRegex)
+        : m_prefix(addPrefixSpace)
     {
         if (useRegex)
             m_re = std::make_unique<Regex>(gpt2Pattern(), "ByteLevel");
@@ -86,7 +86,10 @@ private:
 class SplitPre : public PreTokenizer {
 public:
     SplitPre(std::string literal, std::unique_ptr<Regex> re, SplitBehavior b, bool invert)
-        : m_literal(std::move(literal)), m_re(std::move(re)), m_behavior(b), m_invert(invert)
+        : m_literal(std::move(literal))
+        , m_re(std::move(re))
+        , m_behavior(b)
+        , m_invert(invert)
     {
     }
     void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
@@ -95,12 +98,13 @@ public:
         if (m_re) {
             m_re->findAll(s.str(), m);
         } else if (!m_literal.empty()) {
-            for (auto p = s.str().find(m_literal); p != std::string::npos; p = s.str().find(m_literal, p + m_literal.size()))
+            for (auto p = s.str().find(m_literal); p != std::string::npos;
+                 p = s.str().find(m_literal, p + m_literal.size()))
                 m.emplace_back(p, p + m_literal.size());
         }
         MatchList ml = coverMatches(s.size(), m);
         splitNormalized(std::move(s), m_invert ? invert(std::move(ml)) : std::move(ml), m_behavior,
-                        [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
+            [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -115,7 +119,9 @@ enum class PrependScheme { Always, First, Never };
 class MetaspacePre : public PreTokenizer {
 public:
     MetaspacePre(std::string replacement, PrependScheme scheme, bool split)
-        : m_rep(std::move(replacement)), m_scheme(scheme), m_split(split)
+        : m_rep(std::move(replacement))
+        , m_scheme(scheme)
+        , m_split(split)
     {
     }
     void preTokenize(NormalizedString&& t, bool byteMapped, const WordSink& sink) const override
@@ -124,8 +130,8 @@ public:
         const char32_t repCp = nextCodePoint(m_rep, i);
         t.replaceAll(" ", m_rep);
         const bool startsWithRep = t.str().compare(0, m_rep.size(), m_rep) == 0;
-        if (!startsWithRep &&
-            (m_scheme == PrependScheme::Always || (m_scheme == PrependScheme::First && t.originalRange().b == 0)))
+        if (!startsWithRep
+            && (m_scheme == PrependScheme::Always || (m_scheme == PrependScheme::First && t.originalRange().b == 0)))
             t.prepend(m_rep);
         if (!m_split) {
             if (!t.empty())
@@ -134,7 +140,7 @@ public:
         }
         MatchList ml = charMatches(t.str(), [&](char32_t c) { return c == repCp; });
         splitNormalized(std::move(t), std::move(ml), SplitBehavior::MergedWithNext,
-                        [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
+            [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -144,14 +150,18 @@ private:
 };
 
 /// Splits on characters chosen by a predicate (WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit).
-template <typename P>
-class CharSplitPre : public PreTokenizer {
+template <typename P> class CharSplitPre : public PreTokenizer {
 public:
-    CharSplitPre(P pred, SplitBehavior b) : m_pred(pred), m_behavior(b) {}
+    CharSplitPre(P pred, SplitBehavior b)
+        : m_pred(pred)
+        , m_behavior(b)
+    {
+    }
     void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
     {
         MatchList ml = charMatches(s.str(), m_pred);
-        splitNormalized(std::move(s), std::move(ml), m_behavior, [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
+        splitNormalized(
+            std::move(s), std::move(ml), m_behavior, [&](NormalizedString&& w) { sink(std::move(w), byteMapped); });
     }
 
 private:
@@ -159,15 +169,17 @@ private:
     SplitBehavior m_behavior;
 };
 
-template <typename P>
-std::unique_ptr<PreTokenizer> charSplit(P pred, SplitBehavior b)
+template <typename P> std::unique_ptr<PreTokenizer> charSplit(P pred, SplitBehavior b)
 {
     return std::make_unique<CharSplitPre<P>>(pred, b);
 }
 
 class SequencePre : public PreTokenizer {
 public:
-    explicit SequencePre(std::vector<std::unique_ptr<PreTokenizer>> v) : m_steps(std::move(v)) {}
+    explicit SequencePre(std::vector<std::unique_ptr<PreTokenizer>> v)
+        : m_steps(std::move(v))
+    {
+    }
     void preTokenize(NormalizedString&& s, bool byteMapped, const WordSink& sink) const override
     {
         run(0, std::move(s), byteMapped, sink);
@@ -181,7 +193,8 @@ private:
             sink(std::move(s), byteMapped);
             return;
         }
-        m_steps[i]->preTokenize(std::move(s), byteMapped, [&](NormalizedString&& w, bool b) { run(i + 1, std::move(w), b, sink); });
+        m_steps[i]->preTokenize(
+            std::move(s), byteMapped, [&](NormalizedString&& w, bool b) { run(i + 1, std::move(w), b, sink); });
     }
     std::vector<std::unique_ptr<PreTokenizer>> m_steps;
 };
@@ -222,7 +235,8 @@ std::unique_ptr<PreTokenizer> makePreTokenizer(const json& j, const std::string&
         return std::make_unique<SequencePre>(std::move(v));
     }
     if (type == "ByteLevel")
-        return std::make_unique<ByteLevelPre>(boolField(j, "add_prefix_space", true, w), boolField(j, "use_regex", true, w));
+        return std::make_unique<ByteLevelPre>(
+            boolField(j, "add_prefix_space", true, w), boolField(j, "use_regex", true, w));
     if (type == "Split") {
         std::string literal;
         std::unique_ptr<Regex> re;
@@ -230,12 +244,13 @@ std::unique_ptr<PreTokenizer> makePreTokenizer(const json& j, const std::string&
         if (it == j.end())
             throw FormatError(w + ": required field 'pattern' is missing");
         readPattern(*it, w, literal, re);
-        return std::make_unique<SplitPre>(std::move(literal), std::move(re), parseBehavior(j, w, SplitBehavior::Isolated),
-                                          boolField(j, "invert", false, w));
+        return std::make_unique<SplitPre>(std::move(literal), std::move(re),
+            parseBehavior(j, w, SplitBehavior::Isolated), boolField(j, "invert", false, w));
     }
     if (type == "Metaspace") {
         const std::string rep = json_util::optional<std::string>(j, "replacement", w).value_or("\xE2\x96\x81");
-        if (rep.empty() || findInvalidUtf8(rep) != std::string::npos || utf8Length(static_cast<unsigned char>(rep[0])) != rep.size())
+        if (rep.empty() || findInvalidUtf8(rep) != std::string::npos
+            || utf8Length(static_cast<unsigned char>(rep[0])) != rep.size())
             throw FormatError(w + ": 'replacement' must be one character");
         PrependScheme scheme = PrependScheme::Always;
         if (auto ps = json_util::optional<std::string>(j, "prepend_scheme", w)) {
@@ -263,8 +278,8 @@ std::unique_ptr<PreTokenizer> makePreTokenizer(const json& j, const std::string&
         return charSplit([](char32_t c) { return isPunctuation(c); }, parseBehavior(j, w, SplitBehavior::Isolated));
     if (type == "Digits") {
         const bool individual = boolField(j, "individual_digits", false, w);
-        return charSplit([](char32_t c) { return isNumeric(c); },
-                         individual ? SplitBehavior::Isolated : SplitBehavior::Contiguous);
+        return charSplit(
+            [](char32_t c) { return isNumeric(c); }, individual ? SplitBehavior::Isolated : SplitBehavior::Contiguous);
     }
     if (type == "CharDelimiterSplit") {
         const std::string d = json_util::required<std::string>(j, "delimiter", w);

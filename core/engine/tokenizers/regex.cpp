@@ -49,9 +49,9 @@ std::string translateOnigurumaPattern(std::string_view p)
         if (c == '\\' && i + 1 < p.size()) {
             const char n = p[i + 1];
             const char* items = n == 's' || n == 'S' ? kWhiteSpaceItems
-                                : n == 'w' || n == 'W' ? kWordItems
-                                : n == 'h' || n == 'H' ? kHexItems
-                                                       : nullptr;
+                : n == 'w' || n == 'W'               ? kWordItems
+                : n == 'h' || n == 'H'               ? kHexItems
+                                                     : nullptr;
             const bool negated = n == 'S' || n == 'W' || n == 'H';
             if (items && !inClass) {
                 out += negated ? "[^" : "[";
@@ -113,18 +113,19 @@ struct Regex::Impl {
 };
 
 Regex::Regex(std::string_view onigurumaPattern, const std::string& where)
-    : m_impl(std::make_unique<Impl>()), m_pattern(onigurumaPattern)
+    : m_impl(std::make_unique<Impl>())
+    , m_pattern(onigurumaPattern)
 {
     const std::string translated = translateOnigurumaPattern(onigurumaPattern);
     int err = 0;
     PCRE2_SIZE errOffset = 0;
     m_impl->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                                 PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &err, &errOffset, nullptr);
+        PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &err, &errOffset, nullptr);
     if (!m_impl->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
-        throw FormatError(where + ": invalid regex '" + std::string(onigurumaPattern) + "' (" +
-                          reinterpret_cast<const char*>(msg) + " at offset " + std::to_string(errOffset) + ")");
+        throw FormatError(where + ": invalid regex '" + std::string(onigurumaPattern) + "' ("
+            + reinterpret_cast<const char*>(msg) + " at offset " + std::to_string(errOffset) + ")");
     }
     m_impl->jit = pcre2_jit_compile(m_impl->code, PCRE2_JIT_COMPLETE) == 0;
 }
@@ -138,12 +139,13 @@ void Regex::findAll(std::string_view subject, std::vector<std::pair<std::size_t,
     struct CtxGuard {
         pcre2_match_context* c;
         ~CtxGuard() { pcre2_match_context_free(c); }
-    } ctxGuard{mctx};
+    } ctxGuard { mctx };
     if (m_impl->jit)
         pcre2_jit_stack_assign(mctx, nullptr, threadJitStack());
     // Backtracking is linear in the pre-token for the tokenizer regexes; allow
     // long inputs without letting a pathological pattern run forever.
-    pcre2_set_match_limit(mctx, static_cast<uint32_t>(std::min<std::size_t>(4000000000ULL, 10000000 + 64 * subject.size())));
+    pcre2_set_match_limit(
+        mctx, static_cast<uint32_t>(std::min<std::size_t>(4000000000ULL, 10000000 + 64 * subject.size())));
 
     const auto* s = reinterpret_cast<PCRE2_SPTR>(subject.data());
     const std::size_t n = subject.size();
@@ -156,8 +158,8 @@ void Regex::findAll(std::string_view subject, std::vector<std::pair<std::size_t,
         if (rc < 0) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(rc, msg, sizeof msg);
-            throw ResourceError("regex '" + m_pattern + "' failed on a " + std::to_string(n) + "-byte piece at byte " +
-                                std::to_string(pos) + ": " + reinterpret_cast<const char*>(msg));
+            throw ResourceError("regex '" + m_pattern + "' failed on a " + std::to_string(n) + "-byte piece at byte "
+                + std::to_string(pos) + ": " + reinterpret_cast<const char*>(msg));
         }
         const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
         const std::size_t b = ov[0], e = ov[1];

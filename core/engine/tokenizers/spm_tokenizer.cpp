@@ -65,8 +65,8 @@ const Shim& shim()
         return s;
     const std::string path = spmShimPath();
     if (path.empty())
-        throw UnsupportedError(std::string("cannot read SentencePiece tokenizer.model files: the module ") + kShimName +
-                               " was not found (set SB_SPM_SHIM to its path, or install it to lib/steerbridge)");
+        throw UnsupportedError(std::string("cannot read SentencePiece tokenizer.model files: the module ") + kShimName
+            + " was not found (set SB_SPM_SHIM to its path, or install it to lib/steerbridge)");
     // RTLD_DEEPBIND: the shim and libsentencepiece bind to their own protobuf symbols, not torch's.
     void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!h)
@@ -80,8 +80,8 @@ const Shim& shim()
     t.handle = h;
     sym(t.abiVersion, "sb_spm_abi_version");
     if (t.abiVersion() != SB_SPM_SHIM_ABI)
-        throw UnsupportedError("the SentencePiece module " + path + " has interface version " +
-                               std::to_string(t.abiVersion()) + ", expected " + std::to_string(SB_SPM_SHIM_ABI));
+        throw UnsupportedError("the SentencePiece module " + path + " has interface version "
+            + std::to_string(t.abiVersion()) + ", expected " + std::to_string(SB_SPM_SHIM_ABI));
     sym(t.load, "sb_spm_load");
     sym(t.free, "sb_spm_free");
     sym(t.pieceSize, "sb_spm_piece_size");
@@ -97,7 +97,9 @@ const Shim& shim()
 
 class SpmTokenizer : public Tokenizer {
 public:
-    SpmTokenizer(const std::string& path, const TokenizerConfig& config) : m_path(path), m_shim(shim())
+    SpmTokenizer(const std::string& path, const TokenizerConfig& config)
+        : m_path(path)
+        , m_shim(shim())
     {
         char err[512] = {};
         m_model = m_shim.load(path.c_str(), err, sizeof err);
@@ -151,7 +153,9 @@ public:
         char err[512] = {};
         const int rc = m_shim.encode(
             m_model, text.data(), text.size(),
-            [](void* user, int id, unsigned b, unsigned e) { static_cast<std::vector<Raw>*>(user)->push_back({id, b, e}); },
+            [](void* user, int id, unsigned b, unsigned e) {
+                static_cast<std::vector<Raw>*>(user)->push_back({ id, b, e });
+            },
             &raw, err, sizeof err);
         if (rc != 0)
             throw InputError(m_path + ": SentencePiece could not encode the text (" + err + ")");
@@ -193,8 +197,8 @@ public:
             char err[512] = {};
             const int rc = m_shim.decode(
                 m_model, run.data(), run.size(),
-                [](void* user, const char* t, std::size_t len) { static_cast<std::string*>(user)->append(t, len); }, &out,
-                err, sizeof err);
+                [](void* user, const char* t, std::size_t len) { static_cast<std::string*>(user)->append(t, len); },
+                &out, err, sizeof err);
             if (rc != 0)
                 throw InputError(m_path + ": SentencePiece could not decode (" + err + ")");
             run.clear();

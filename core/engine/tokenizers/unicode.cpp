@@ -88,8 +88,8 @@ std::string toUtf8(char32_t cp)
 bool isWhiteSpace(char32_t c)
 {
     // PropList.txt White_Space (stable since Unicode 6.3).
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 namespace {
@@ -116,28 +116,31 @@ bool isNumeric(char32_t c)
 bool isPunctuation(char32_t c)
 {
     if (c < 0x80)
-        return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-               (c >= 0x7B && c <= 0x7E);
+        return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60)
+            || (c >= 0x7B && c <= 0x7E);
     const auto cat = category(c);
     return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
 }
 
-bool isNonSpacingMark(char32_t c) { return category(c) == UTF8PROC_CATEGORY_MN; }
+bool isNonSpacingMark(char32_t c)
+{
+    return category(c) == UTF8PROC_CATEGORY_MN;
+}
 
 bool isControl(char32_t c)
 {
     if (c == '\t' || c == '\n' || c == '\r')
         return false;
     const auto cat = category(c);
-    return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO ||
-           cat == UTF8PROC_CATEGORY_CS || cat == UTF8PROC_CATEGORY_CN;
+    return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO
+        || cat == UTF8PROC_CATEGORY_CS || cat == UTF8PROC_CATEGORY_CN;
 }
 
 bool isChineseChar(char32_t c)
 {
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-           (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF)
+        || (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF)
+        || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
 void appendLowercase(std::string& out, char32_t c)
@@ -157,14 +160,22 @@ std::string normalizeText(std::string_view s, NormalForm form)
 {
     int options = UTF8PROC_STABLE;
     switch (form) {
-    case NormalForm::NFC: options |= UTF8PROC_COMPOSE; break;
-    case NormalForm::NFD: options |= UTF8PROC_DECOMPOSE; break;
-    case NormalForm::NFKC: options |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT; break;
-    case NormalForm::NFKD: options |= UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT; break;
+    case NormalForm::NFC:
+        options |= UTF8PROC_COMPOSE;
+        break;
+    case NormalForm::NFD:
+        options |= UTF8PROC_DECOMPOSE;
+        break;
+    case NormalForm::NFKC:
+        options |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT;
+        break;
+    case NormalForm::NFKD:
+        options |= UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT;
+        break;
     }
     utf8proc_uint8_t* out = nullptr;
     const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                                static_cast<utf8proc_ssize_t>(s.size()), &out, static_cast<utf8proc_option_t>(options));
+        static_cast<utf8proc_ssize_t>(s.size()), &out, static_cast<utf8proc_option_t>(options));
     if (n < 0)
         throw InputError(std::string("Unicode normalisation failed: ") + utf8proc_errmsg(n));
     std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> guard(out, &std::free);
@@ -200,8 +211,8 @@ std::string unicodeLibraryVersions()
     pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, buf);
     char ver[64] = {};
     pcre2_config(PCRE2_CONFIG_VERSION, ver);
-    return std::string("utf8proc ") + utf8proc_version() + " (Unicode " + utf8proc_unicode_version() + "), PCRE2 " + ver +
-           " (Unicode " + buf + ")";
+    return std::string("utf8proc ") + utf8proc_version() + " (Unicode " + utf8proc_unicode_version() + "), PCRE2 " + ver
+        + " (Unicode " + buf + ")";
 }
 
 } // namespace sb::tok

@@ -19,7 +19,10 @@ inline std::size_t utf8Length(unsigned char b)
 {
     return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
 }
-inline bool isContinuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+inline bool isContinuation(unsigned char b)
+{
+    return (b & 0xC0) == 0x80;
+}
 
 /// Decodes the code point at s[i] of valid UTF-8 and advances i past it.
 inline char32_t nextCodePoint(std::string_view s, std::size_t& i)
