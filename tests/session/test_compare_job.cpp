@@ -63,6 +63,7 @@ private Q_SLOTS:
         QSignalSpy done(&job, &Job::done);
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 120000); // polls: done comes from the worker and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.count(), 0);
         QCOMPARE(finished.count(), 1);
         QVERIFY(progress.count() >= 2);
@@ -88,6 +89,7 @@ private Q_SLOTS:
         QSignalSpy done(&job, &Job::done);
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("Load both models")));
 
@@ -101,6 +103,7 @@ private Q_SLOTS:
         QSignalSpy done2(&job2, &Job::done);
         job2.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done2.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        job2.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed2.count(), 1);
         // Without tokenizers the measurement is refused first; with them, the probe file is missing.
         const QString msg = failed2.at(0).at(0).toString();
@@ -120,6 +123,7 @@ private Q_SLOTS:
         job.cancel(); // before the first progress poll
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(cancelled.count(), 1);
         QCOMPARE(finished.count(), 0);
     }

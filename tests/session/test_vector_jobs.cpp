@@ -154,6 +154,7 @@ private Q_SLOTS:
         connect(&job, &SteeredGenerationJob::finished, this, [&](const SteeredTexts& t) { texts = t; });
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QVERIFY(updates.size() >= 2);
         QCOMPARE(updates.first().at(0).toInt(), 0);
         QCOMPARE(updates.last().at(0).toInt(), 1);
@@ -213,6 +214,7 @@ private Q_SLOTS:
             job.cancel();
             job.start();
             QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
             QCOMPARE(cancelled.size(), 1);
             QCOMPARE(finished.size(), 0);
         }
@@ -222,6 +224,7 @@ private Q_SLOTS:
         QSignalSpy done(&job, &Job::done);
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+        job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("/nonexistent/pairs.jsonl")));
         p.pairsFile = pairsFile("happy_vs_sad.jsonl");
