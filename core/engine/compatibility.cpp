@@ -407,10 +407,22 @@ StrategyDecision chooseStrategy(const Compatibility& c, const ArchitectureReport
     StrategyDecision d;
     const double overall = c.overall.score;
     const double dim = c.dimension.score;
-    if (overall > 0.8) {
+    if (overall > 0.8 && s.hiddenSize == t.hiddenSize) {
         d.strategy = StrategyKind::Direct;
         d.requiresAdapter = false;
         d.reasons.push_back("overall compatibility " + fmt("%.3f", overall) + " > 0.8: inject the vector directly");
+    } else if (overall > 0.8) {
+        // The seed's rule would say direct, but a vector of one width cannot be
+        // added to a residual stream of another: the next rule applies.
+        d.strategy = dim > 0.7 ? StrategyKind::Scaled : StrategyKind::Adapted;
+        d.requiresAdapter = d.strategy == StrategyKind::Adapted;
+        if (d.strategy == StrategyKind::Scaled)
+            d.scale = dim;
+        d.reasons.push_back("overall compatibility " + fmt("%.3f", overall) + " > 0.8, but direct injection needs equal "
+                            "hidden sizes (" + str(s.hiddenSize) + " vs " + str(t.hiddenSize) + ")");
+        d.reasons.push_back("dimension compatibility " + fmt("%.3f", dim) +
+                            (d.strategy == StrategyKind::Scaled ? " > 0.7: inject scaled by " + fmt("%.3f", dim)
+                                                                : std::string(" <= 0.7: a learned adapter is required")));
     } else if (dim > 0.7) {
         d.strategy = StrategyKind::Scaled;
         d.scale = dim;

@@ -223,6 +223,22 @@ private Q_SLOTS:
         QVERIFY(d.requiresAdapter);
         VERIFY_CONTAINS(d.reasons[1], "learned adapter");
         QCOMPARE(d.toJson()["strategy"].get<std::string>(), std::string("adapted"));
+
+        // Overall > 0.8 but different hidden sizes: a vector of one width
+        // cannot be added to the other's residual stream, so not direct.
+        ArchitectureReport wider = r;
+        wider.hiddenSize = r.hiddenSize * 3 / 2;
+        c.overall.score = 0.9;
+        c.dimension.score = 0.75;
+        const StrategyDecision w = chooseStrategy(c, r, wider);
+        QCOMPARE(w.strategy, StrategyKind::Scaled);
+        QCOMPARE(w.scale, 0.75);
+        QVERIFY(!w.requiresAdapter);
+        VERIFY_CONTAINS(w.reasons[0], "equal hidden sizes");
+        c.dimension.score = 0.5;
+        QCOMPARE(chooseStrategy(c, r, wider).strategy, StrategyKind::Adapted);
+        QVERIFY(chooseStrategy(c, r, wider).requiresAdapter);
+        QCOMPARE(chooseStrategy(c, wider, wider).strategy, StrategyKind::Direct);
     }
 
     void allReferenceFamiliesInRange()
