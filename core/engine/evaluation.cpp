@@ -149,6 +149,56 @@ MeanWithCi bootstrapMean(const std::vector<double>& values, uint64_t seed, int r
     return r;
 }
 
+MeanWithCi bootstrapMeanTwoLevel(const std::vector<std::vector<double>>& values, uint64_t seed, int resamples,
+                                 double level)
+{
+    MeanWithCi r;
+    const auto d = static_cast<uint64_t>(values.size());
+    if (d == 0 || values.front().empty())
+        return r;
+    const auto n = static_cast<uint64_t>(values.front().size());
+    for (const auto& row : values)
+        if (row.size() != n)
+            throw InputError("bootstrap: every draw must score the same " + std::to_string(n) + " pairs (one has " +
+                             std::to_string(row.size()) + ")");
+    r.n = static_cast<int64_t>(n);
+    double sum = 0.0;
+    for (const auto& row : values)
+        for (double v : row)
+            sum += v;
+    r.mean = sum / static_cast<double>(d * n);
+    if (d * n == 1 || resamples < 2) {
+        r.low = r.high = r.mean;
+        return r;
+    }
+    uint64_t state = seed;
+    std::vector<double> means(static_cast<std::size_t>(resamples));
+    std::vector<std::size_t> rows(static_cast<std::size_t>(d));
+    for (auto& m : means) {
+        for (auto& row : rows)
+            row = static_cast<std::size_t>(splitmix(state) % d);
+        double s = 0.0;
+        for (uint64_t k = 0; k < n; ++k) {
+            const auto col = static_cast<std::size_t>(splitmix(state) % n);
+            for (std::size_t row : rows)
+                s += values[row][col];
+        }
+        m = s / static_cast<double>(d * n);
+    }
+    std::sort(means.begin(), means.end());
+    auto quantile = [&](double q) {
+        const double pos = q * static_cast<double>(means.size() - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(pos));
+        const auto hi = std::min(lo + 1, means.size() - 1);
+        const double w = pos - static_cast<double>(lo);
+        return means[lo] * (1.0 - w) + means[hi] * w;
+    };
+    const double tail = (1.0 - level) / 2.0;
+    r.low = quantile(tail);
+    r.high = quantile(1.0 - tail);
+    return r;
+}
+
 // --- side effects ---
 
 namespace {
@@ -452,6 +502,7 @@ EvaluationReport evaluateSteering(const TransformerModel& model, const std::vect
             c.label = "random";
             c.alpha = alpha;
             std::vector<double> sumAcc(heldOut.size(), 0.0), tokAcc(heldOut.size(), 0.0);
+            std::vector<std::vector<double>> sumDraws, tokDraws;
             SideEffects seAcc;
             for (int d = 0; d < draws; ++d) {
                 tick("random vector " + std::to_string(d + 1) + " at alpha " + std::to_string(alpha));
@@ -466,6 +517,8 @@ EvaluationReport evaluateSteering(const TransformerModel& model, const std::vect
                     m += sum[i];
                 }
                 c.drawShifts.push_back(m / static_cast<double>(sum.size()));
+                sumDraws.push_back(sum);
+                tokDraws.push_back(perTok);
                 if (side) {
                     SideEffects se = neutral->measure(&hooks);
                     seAcc.kl += se.kl / draws;
@@ -474,7 +527,12 @@ EvaluationReport evaluateSteering(const TransformerModel& model, const std::vect
                     seAcc.positions = se.positions;
                 }
             }
-            finish(c, sumAcc, tokAcc);
+            // perPairShift: the mean over draws; the interval resamples draws
+            // and pairs, so it covers the spread between random directions
+            // too (it dominates with few draws), not only between pairs.
+            c.perPairShift = sumAcc;
+            c.shift = bootstrapMeanTwoLevel(sumDraws, opt.seed, opt.bootstrapResamples, opt.ciLevel);
+            c.shiftPerToken = bootstrapMeanTwoLevel(tokDraws, opt.seed, opt.bootstrapResamples, opt.ciLevel);
             if (side)
                 c.sideEffects = seAcc;
             rep.conditions.push_back(std::move(c));

@@ -75,6 +75,13 @@ struct MeanWithCi {
 /// times; the interval holds the central `level` of the resampled means
 /// (linear interpolation between order statistics).
 MeanWithCi bootstrapMean(const std::vector<double>& values, uint64_t seed, int resamples = 2000, double level = 0.95);
+/// values[d][i]: draw d's value for pair i (every draw scores the same
+/// pairs). The mean over all; the interval resamples draws with replacement
+/// and, independently, pairs with replacement (a two-level bootstrap), so it
+/// covers both the spread between draws (e.g. random directions) and between
+/// pairs. InputError when the draws have different lengths.
+MeanWithCi bootstrapMeanTwoLevel(const std::vector<std::vector<double>>& values, uint64_t seed, int resamples = 2000,
+                                 double level = 0.95);
 
 /// Side effects of a steering condition on neutral text.
 struct SideEffects {

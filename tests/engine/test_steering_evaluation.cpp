@@ -288,6 +288,42 @@ private Q_SLOTS:
         QVERIFY(std::abs(b.mean - mean) < 1e-12);
         QVERIFY(std::abs((b.high - b.low) / 2 - half) < 0.15 * half);
         QCOMPARE(bootstrapMean(x, 9, 4000).low, b.low); // seeded
+
+        // Two levels (random directions x pairs): values a_d + e_i. The
+        // interval's half-width approaches 1.96 sqrt(s_a^2 / D + s_e^2 / N),
+        // the variance of a grand mean over D draws and N pairs.
+        std::vector<double> e(400), a(40);
+        for (auto& v : e)
+            v = g(rng) - 2.0;
+        for (auto& v : a)
+            v = 3.0 * (g(rng) - 2.0);
+        std::vector<std::vector<double>> grid(a.size(), std::vector<double>(e.size()));
+        double ma = 0, me = 0, va = 0, ve = 0;
+        for (double v : a)
+            ma += v / a.size();
+        for (double v : e)
+            me += v / e.size();
+        for (double v : a)
+            va += (v - ma) * (v - ma) / (a.size() - 1);
+        for (double v : e)
+            ve += (v - me) * (v - me) / (e.size() - 1);
+        for (std::size_t d = 0; d < a.size(); ++d)
+            for (std::size_t i = 0; i < e.size(); ++i)
+                grid[d][i] = a[d] + e[i];
+        const MeanWithCi two = bootstrapMeanTwoLevel(grid, 11, 4000);
+        const double half2 = 1.96 * std::sqrt(va / a.size() + ve / e.size());
+        QVERIFY(std::abs(two.mean - (ma + me)) < 1e-9);
+        QVERIFY2(std::abs((two.high - two.low) / 2 - half2) < 0.15 * half2,
+                 qPrintable(QStringLiteral("%1 vs %2").arg((two.high - two.low) / 2).arg(half2)));
+        // Draws that disagree but score every pair alike: a one-level
+        // interval over the pairs of the draw mean has width 0; the
+        // two-level one spans the draws.
+        const std::vector<std::vector<double>> apart{std::vector<double>(30, -1.0), std::vector<double>(30, 1.0),
+                                                     std::vector<double>(30, 0.5), std::vector<double>(30, -0.5)};
+        const MeanWithCi spread = bootstrapMeanTwoLevel(apart, 3);
+        QCOMPARE(spread.mean, 0.0);
+        QVERIFY(spread.low <= -0.5 && spread.high >= 0.5);
+        QVERIFY_THROWS_EXCEPTION(InputError, bootstrapMeanTwoLevel({std::vector<double>(3, 0.0), std::vector<double>(2, 0.0)}, 1));
         at::Tensor like = at::randn({64}) * 3;
         at::Tensor r1 = randomVectorLike(like, 5), r2 = randomVectorLike(like, 5), r3 = randomVectorLike(like, 6);
         QVERIFY(at::equal(r1, r2));
