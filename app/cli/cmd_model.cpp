@@ -96,26 +96,6 @@ int runForward(const std::vector<std::string>& argv)
     return 0;
 }
 
-std::vector<int64_t> stopTokensFor(const TransformerModel& m)
-{
-    const auto& files = m.files();
-    if (!files.generationConfig.empty()) {
-        auto j = json_util::readFile(files.generationConfig);
-        auto it = j.find("eos_token_id");
-        if (it != j.end()) {
-            std::vector<int64_t> v;
-            if (it->is_number_integer())
-                v.push_back(it->get<int64_t>());
-            else if (it->is_array())
-                for (const auto& e : *it)
-                    if (e.is_number_integer())
-                        v.push_back(e.get<int64_t>());
-            return v;
-        }
-    }
-    return m.spec().eosTokenIds;
-}
-
 int runGenerate(const std::vector<std::string>& argv)
 {
     Args a(argv, {"--greedy", "--no-eos", "--json", "--no-special"},

@@ -75,26 +75,6 @@ std::vector<double> parseNumberList(const std::string& s, const char* option)
     return out;
 }
 
-std::vector<int64_t> stopTokens(const TransformerModel& m)
-{
-    const auto& files = m.files();
-    if (!files.generationConfig.empty()) {
-        auto j = json_util::readFile(files.generationConfig);
-        auto it = j.find("eos_token_id");
-        if (it != j.end()) {
-            std::vector<int64_t> v;
-            if (it->is_number_integer())
-                v.push_back(it->get<int64_t>());
-            else if (it->is_array())
-                for (const auto& e : *it)
-                    if (e.is_number_integer())
-                        v.push_back(e.get<int64_t>());
-            return v;
-        }
-    }
-    return m.spec().eosTokenIds;
-}
-
 /// Vectors from a file, checked against the model's width and depth.
 std::vector<PreferenceVector> vectorsFor(const TransformerModel& model, const std::string& path)
 {
@@ -261,7 +241,7 @@ int runSteer(const std::vector<std::string>& argv)
     p.greedy = a.flag("--greedy") || !a.option("--seed");
     p.seed = static_cast<uint64_t>(a.integer("--seed", 0));
     p.temperature = a.number("--temperature", 0.8);
-    p.stopTokens = stopTokens(*model);
+    p.stopTokens = stopTokensFor(*model);
     Steering steering;
     steering.alpha = alpha;
     steering.positions = positions;

@@ -1,6 +1,7 @@
 #include "engine/generation.h"
 
 #include "engine/errors.h"
+#include "engine/json_util.h"
 #include "engine/model.h"
 
 #include <ATen/ATen.h>
@@ -183,6 +184,26 @@ GenerationResult generate(const TransformerModel& model, const GenerationRequest
     if (req.keepStepLogits && !kept.empty())
         res.stepLogits = at::stack(kept);
     return res;
+}
+
+std::vector<int64_t> stopTokensFor(const TransformerModel& m)
+{
+    const auto& files = m.files();
+    if (!files.generationConfig.empty()) {
+        auto j = json_util::readFile(files.generationConfig);
+        auto it = j.find("eos_token_id");
+        if (it != j.end()) {
+            std::vector<int64_t> v;
+            if (it->is_number_integer())
+                v.push_back(it->get<int64_t>());
+            else if (it->is_array())
+                for (const auto& e : *it)
+                    if (e.is_number_integer())
+                        v.push_back(e.get<int64_t>());
+            return v;
+        }
+    }
+    return m.spec().eosTokenIds;
 }
 
 } // namespace sb

@@ -44,6 +44,11 @@ struct GenerationResult {
 
 GenerationResult generate(const TransformerModel& model, const GenerationRequest& request);
 
+/// The tokens that end generation for this model: generation_config.json's
+/// eos_token_id (a number or a list) when the folder has one, else the
+/// config's eos token ids. FormatError for an unreadable generation_config.json.
+std::vector<int64_t> stopTokensFor(const TransformerModel& model);
+
 /// Picks the next token from logits [vocab] by the sampling rules (host RNG).
 int64_t sampleToken(const at::Tensor& logits, const SamplingParams& p, uint64_t& rngState);
 

@@ -1,4 +1,5 @@
 #include "session/transfer_jobs.h"
+#include "session/vector_jobs.h"
 
 #include "engine/contrastive_dataset.h"
 #include "engine/errors.h"
@@ -49,42 +50,6 @@ HookSite parseSite(const QString& component)
     if (!site || *site == HookSite::Embed || *site == HookSite::FinalNorm)
         throw InputError("component '" + component.toStdString() + "' must be resid_pre, resid_post, attn_out or mlp_out");
     return *site;
-}
-
-VectorSummary summarize(const PreferenceVector& v)
-{
-    VectorSummary s;
-    s.point = qs(v.point.name());
-    s.layer = static_cast<int>(v.point.layer);
-    s.component = QString::fromUtf8(HookPoint::componentName(v.point.site));
-    s.stage = qs(v.stage);
-    s.model = qs(v.model);
-    s.method = QString::fromUtf8(extractionMethodName(v.method));
-    s.policy = QString::fromUtf8(positionPolicyName(v.policy));
-    s.dataset = qs(v.datasetName);
-    s.datasetHash = qs(v.datasetHash);
-    s.origin = qs(v.origin);
-    s.numPairs = static_cast<int>(v.numPairs);
-    s.hiddenSize = static_cast<int>(v.vector.numel());
-    s.norm = v.norm;
-    s.meanActivationNorm = v.meanActivationNorm;
-    const at::Tensor c = v.vector.to(at::kFloat).contiguous();
-    s.values = QVector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return s;
-}
-
-VectorSet makeSet(std::vector<PreferenceVector> vs)
-{
-    VectorSet set;
-    for (const auto& v : vs)
-        set.summaries.append(summarize(v));
-    if (!vs.empty()) {
-        set.datasetName = qs(vs.front().datasetName);
-        set.datasetHash = qs(vs.front().datasetHash);
-        set.trainPairs = static_cast<int>(vs.front().numPairs);
-    }
-    set.vectors = std::make_shared<const std::vector<PreferenceVector>>(std::move(vs));
-    return set;
 }
 
 } // namespace
@@ -180,11 +145,11 @@ void TransferExtractionJob::execute()
     out.cosineToNative = cosineSimilarity(transferred.vector, nativeVector.vector);
     out.trainPairs = static_cast<int>(sRes.split.train.pairs.size());
     out.heldOutPairs = static_cast<int>(sRes.split.heldOut.pairs.size());
-    out.source = makeSet({sourceVector});
-    out.native = makeSet({nativeVector});
-    out.transferred = makeSet({transferred});
-    out.sourceLayers = makeSet(std::move(sRes.vectors));
-    out.targetLayers = makeSet(std::move(tRes.vectors));
+    out.source = makeVectorSet({sourceVector});
+    out.native = makeVectorSet({nativeVector});
+    out.transferred = makeVectorSet({transferred});
+    out.sourceLayers = makeVectorSet(std::move(sRes.vectors));
+    out.targetLayers = makeVectorSet(std::move(tRes.vectors));
     if (!keepGoing(1.0, tr("Done")))
         return;
     Q_EMIT finished(out);

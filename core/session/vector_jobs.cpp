@@ -19,7 +19,19 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-VectorSummary summarize(const PreferenceVector& v)
+void requireModel(const LoadedModel& m)
+{
+    if (!m.isValid())
+        throw InputError("no model loaded");
+    if (!m.tokenizer)
+        throw UnsupportedError(m.directory.toStdString() + ": the model has no tokenizer; text jobs need one");
+}
+
+std::vector<PreferenceVector> vectorsOf(const VectorSet& s) { return s.vectors ? *s.vectors : std::vector<PreferenceVector>(); }
+
+} // namespace
+
+VectorSummary summarizeVector(const PreferenceVector& v)
 {
     VectorSummary s;
     s.point = qs(v.point.name());
@@ -41,11 +53,11 @@ VectorSummary summarize(const PreferenceVector& v)
     return s;
 }
 
-VectorSet makeSet(std::vector<PreferenceVector> vs)
+VectorSet makeVectorSet(std::vector<PreferenceVector> vs)
 {
     VectorSet set;
     for (const auto& v : vs)
-        set.summaries.append(summarize(v));
+        set.summaries.append(summarizeVector(v));
     if (!vs.empty()) {
         set.datasetName = qs(vs.front().datasetName);
         set.datasetHash = qs(vs.front().datasetHash);
@@ -54,18 +66,6 @@ VectorSet makeSet(std::vector<PreferenceVector> vs)
     set.vectors = std::make_shared<const std::vector<PreferenceVector>>(std::move(vs));
     return set;
 }
-
-void requireModel(const LoadedModel& m)
-{
-    if (!m.isValid())
-        throw InputError("no model loaded");
-    if (!m.tokenizer)
-        throw UnsupportedError(m.directory.toStdString() + ": the model has no tokenizer; text jobs need one");
-}
-
-std::vector<PreferenceVector> vectorsOf(const VectorSet& s) { return s.vectors ? *s.vectors : std::vector<PreferenceVector>(); }
-
-} // namespace
 
 ExtractVectorsJob::ExtractVectorsJob(ExtractionParams params, QObject* parent) : Job(parent), m_params(std::move(params))
 {
@@ -104,7 +104,7 @@ void ExtractVectorsJob::execute()
     }
     req.progress = [this](double f) { return keepGoing(0.05 + 0.95 * f, tr("Collecting activations")); };
     auto res = extractPreferenceVectors(model, *m_params.model.tokenizer, req);
-    VectorSet set = makeSet(std::move(res.vectors));
+    VectorSet set = makeVectorSet(std::move(res.vectors));
     set.heldOutPairs = static_cast<int>(res.split.heldOut.pairs.size());
     for (const auto& p : req.dataset.problems)
         set.datasetProblems << tr("line %1: %2").arg(p.line).arg(qs(p.reason));
@@ -281,7 +281,7 @@ QVector<int> heldOutIndices(int count, double heldOutFraction, quint64 seed)
 VectorSet loadVectorSet(const QString& path, QString* error)
 {
     try {
-        return makeSet(loadVectorFile(path.toStdString()));
+        return makeVectorSet(loadVectorFile(path.toStdString()));
     } catch (...) {
         if (error)
             *error = describeException(std::current_exception());

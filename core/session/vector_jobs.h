@@ -10,7 +10,16 @@
 #include <QString>
 #include <QVector>
 
+#include <vector>
+
 namespace sb {
+
+struct PreferenceVector;
+
+/// The GUI-facing copy of an engine vector (point, metadata, values).
+VectorSummary summarizeVector(const PreferenceVector& v);
+/// Summaries plus the engine vectors themselves (shared, immutable).
+VectorSet makeVectorSet(std::vector<PreferenceVector> vectors);
 
 /// Where and how to extract.
 struct ExtractionParams {
