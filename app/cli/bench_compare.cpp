@@ -6,16 +6,22 @@
 
 #include "cli.h"
 
+#include "engine/activation_collector.h"
 #include "engine/comparison.h"
 #include "engine/model.h"
 #include "engine/paths.h"
 #include "engine/similarity.h"
+#include "engine/synthetic_model.h"
 #include "engine/tokenizer.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <random>
 
 namespace sb::cli {
 
@@ -173,11 +179,85 @@ void benchSynthetic(BenchContext& ctx, nlohmann::json& out)
     out["synthetic"] = arr;
 }
 
+/// A Llama-shaped random model of `layers` x `dim` (gated MLP 2.75 d, heads of
+/// 64, a 4096-token vocabulary: the vocabulary plays no part in collection).
+nlohmann::json llamaShape(int64_t layers, int64_t dim)
+{
+    return {{"model_type", "llama"}, {"architectures", {"LlamaForCausalLM"}}, {"hidden_size", dim},
+            {"num_hidden_layers", layers}, {"num_attention_heads", dim / 64}, {"num_key_value_heads", dim / 64},
+            {"intermediate_size", dim * 11 / 4}, {"vocab_size", 4096}, {"max_position_embeddings", 512},
+            {"rms_norm_eps", 1e-5}, {"hidden_act", "silu"}, {"rope_theta", 10000.0}};
+}
+
+void benchSyntheticCollection(BenchContext& ctx, nlohmann::json& out)
+{
+    // Activation collection as the comparison runs it: probe-like sequences
+    // (24 tokens, 8 kept word-end positions each), every layer's resid_post.
+    const struct {
+        int64_t layers, dim, sequences;
+    } shapes[] = {{24, 1024, 48}, {32, 2048, 16}};
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& sh : shapes) {
+        const std::string name = "llama-" + std::to_string(sh.layers) + "x" + std::to_string(sh.dim) + "-random";
+        if (!ctx.modelFilter.empty() &&
+            std::find(ctx.modelFilter.begin(), ctx.modelFilter.end(), name) == ctx.modelFilter.end())
+            continue;
+        const std::string dir = (std::filesystem::path(ctx.workDir) / name).string();
+        const auto t0 = std::chrono::steady_clock::now();
+        const SyntheticModelInfo info = writeRandomModel(dir, llamaShape(sh.layers, sh.dim), 11);
+        auto model = TransformerModel::load(dir);
+        std::filesystem::remove_all(dir); // the weights are in memory now; free the disk and page cache
+        const double prepare = secondsSince(t0);
+        std::mt19937_64 rng(5);
+        std::vector<std::vector<int64_t>> ids, keep;
+        for (int64_t i = 0; i < sh.sequences; ++i) {
+            std::vector<int64_t> seq(24);
+            for (auto& t : seq)
+                t = static_cast<int64_t>(rng() % 4096);
+            ids.push_back(seq);
+            keep.push_back({2, 5, 8, 11, 14, 17, 20, 23});
+        }
+        ActivationCollectOptions o;
+        o.batchSize = 16;
+        const auto t1 = std::chrono::steady_clock::now();
+        const CollectedActivations act = collectActivations(*model, ids, keep, o);
+        const double sec = secondsSince(t1);
+        const double tps = static_cast<double>(act.tokens) / sec;
+        const double gflops = 2.0 * static_cast<double>(info.parameterCount) * tps / 1e9;
+        // The similarity step on these activations against themselves (auto form).
+        std::vector<at::Tensor> layersAct = act.activations.at(0);
+        SimilarityOptions so;
+        so.mutualKnn = false;
+        const auto t2 = std::chrono::steady_clock::now();
+        const LayerSimilarity sim = layerSimilarity(layersAct, layersAct, so);
+        const double simSec = secondsSince(t2);
+        nlohmann::json j = {{"model", name},
+                            {"parameters", info.parameterCount},
+                            {"write_and_load_s", prepare},
+                            {"tokens", act.tokens},
+                            {"kept_positions", layersAct.front().size(0)},
+                            {"collect_s", sec},
+                            {"tokens_per_s", tps},
+                            {"forward_gflops_vs_gemm", gflops / ctx.gemmGflops},
+                            {"similarity_s", simSec},
+                            {"cka_form", ckaFormName(sim.form)}};
+        ctx.line("  collection " + name + " (" + f2(static_cast<double>(info.parameterCount) / 1e6, "%.0f") +
+                 "M parameters): " + std::to_string(act.tokens) + " tokens in " + f2(sec) + " s = " +
+                 f2(tps, "%.0f") + " tokens/s, forward at " + f2(gflops / ctx.gemmGflops, "%.2f") +
+                 " of GEMM; CKA on its " + std::to_string(layersAct.front().size(0)) + " kept positions (" + ckaFormName(sim.form) +
+                 " form) " + f2(simSec, "%.3f") + " s");
+        arr.push_back(j);
+    }
+    out["synthetic_collection"] = arr;
+}
+
 void runCompareBench(BenchContext& ctx, nlohmann::json& out)
 {
     at::manual_seed(0);
     benchDemoPair(ctx, out);
     benchSynthetic(ctx, out);
+    c10::InferenceMode guard;
+    benchSyntheticCollection(ctx, out);
 }
 
 } // namespace
