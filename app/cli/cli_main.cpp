@@ -41,6 +41,13 @@ int main(int argc, char** argv)
         return 2;
     }
     std::vector<std::string> args(argv + 2, argv + argc);
+    // `steerbridge-cli COMMAND --help`: the command's usage and summary, exit 0.
+    // (-h only right after the command, so that a prompt text "-h" still works.)
+    if ((!args.empty() && args[0] == "-h") || std::find(args.begin(), args.end(), "--help") != args.end()) {
+        std::cout << "usage: steerbridge-cli " << it->usage << "\n  " << it->summary
+                  << "\n(man steerbridge-cli for every option)\n";
+        return 0;
+    }
     try {
         sb::configureThreads();
         if (!std::getenv("SB_QUIET")) {

@@ -128,6 +128,24 @@ private Q_SLOTS:
         QVERIFY(run("8") != a);
     }
 
+    void commandHelpPrintsItsUsage()
+    {
+        // `COMMAND --help` anywhere, or `-h` right after the command: that
+        // command's usage line on stdout, exit 0, nothing run.
+        for (const QStringList& args : {QStringList{QStringLiteral("generate"), QStringLiteral("--help")},
+                                        QStringList{QStringLiteral("extract"), QStringLiteral("-h")},
+                                        QStringList{QStringLiteral("info"), QStringLiteral("/no/such/model"), QStringLiteral("--help")}}) {
+            const Run r = cli(args);
+            QCOMPARE(r.code, 0);
+            QVERIFY2(r.out.startsWith("usage: steerbridge-cli " + args[0].toUtf8() + " "), r.out.constData());
+            QVERIFY2(r.err.isEmpty(), r.err.constData());
+        }
+        // Other unknown options stay errors with the usage on stderr.
+        const Run bad = cli({QStringLiteral("info"), QStringLiteral("--helpful")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY(bad.err.contains("unknown option --helpful"));
+    }
+
     void warnsWhenTorchHasNoOptimisedBlas()
     {
         // Debian's reference BLAS/LAPACK put first on the library path replace
