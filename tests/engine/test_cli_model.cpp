@@ -137,7 +137,8 @@ private Q_SLOTS:
                                         QStringList{QStringLiteral("info"), QStringLiteral("/no/such/model"), QStringLiteral("--help")}}) {
             const Run r = cli(args);
             QCOMPARE(r.code, 0);
-            QVERIFY2(r.out.startsWith(QByteArray("usage: steerbridge-cli ") + args[0].toUtf8() + QByteArray(" ")), r.out.constData());
+            const QByteArray expected = QByteArray("usage: steerbridge-cli ").append(args[0].toUtf8()).append(' ');
+            QVERIFY2(r.out.startsWith(expected), r.out.constData());
             QVERIFY2(r.err.isEmpty(), r.err.constData());
         }
         // Other unknown options stay errors with the usage on stderr.
