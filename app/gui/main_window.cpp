@@ -922,6 +922,7 @@ void MainWindow::startSteering(const SteeringRequest& request)
     connect(job, &SteeredComparisonJob::finished, this, [this] {
         log(tr("Steered comparison done"));
         markDirty();
+        m_steering->setRunning(false); // before steeringDone: done() itself arrives a moment later
         Q_EMIT steeringDone();
     });
     connect(job, &Job::failed, this, [this](const QString& message) { showError(tr("Generation failed"), message); });

@@ -37,6 +37,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "common/job_waiter.h"
 #include "common/test_util.h"
 
 using namespace sb;
@@ -279,7 +280,7 @@ void TestGuiWorkflow::extractionAndSteeredComparison()
         ExtractVectorsJob job(ep);
         VectorSet v;
         QObject::connect(&job, &ExtractVectorsJob::finished, &job, [&](const VectorSet& s) { v = s; });
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         job.start();
         QVERIFY(done.wait(120000));
         QVERIFY(v.isValid());

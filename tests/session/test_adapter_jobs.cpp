@@ -2,6 +2,7 @@
 // every step arrives as a signal, the results land in the experiment file and
 // the adapter file, and a cancel keeps the partial result.
 
+#include "common/job_waiter.h"
 #include "common/test_util.h"
 
 #include "engine/dimension_adapter.h"
@@ -18,7 +19,7 @@ namespace {
 LoadedModel load(const char* name)
 {
     LoadModelJob job(QString::fromStdString(sbtest::demoModel(name)));
-    QSignalSpy done(&job, &Job::done);
+    sbtest::DoneWaiter done(&job);
     LoadedModel out;
     QObject::connect(&job, &LoadModelJob::finished, &job, [&](const LoadedModel& m) { out = m; });
     job.start();
@@ -61,7 +62,7 @@ private Q_SLOTS:
         p.name = QStringLiteral("aa_rep");
         AdapterTrainingJob job(p);
         QSignalSpy steps(&job, &AdapterTrainingJob::stepReported);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         QSignalSpy failed(&job, &Job::failed);
         AdapterTrainingSummary out;
         connect(&job, &AdapterTrainingJob::finished, this, [&](const AdapterTrainingSummary& s) { out = s; });
@@ -98,7 +99,7 @@ private Q_SLOTS:
         p.steps = 100000;
         p.patience = 100000;
         AdapterTrainingJob job(p);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         QSignalSpy cancelled(&job, &Job::cancelled);
         int seen = 0;
         connect(&job, &AdapterTrainingJob::stepReported, this, [&](const AdapterTrainingStep&) {

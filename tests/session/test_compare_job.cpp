@@ -1,6 +1,7 @@
 // CompareJob: runs the comparison on a worker thread and hands back a plain
 // ComparisonResult; progress, experiment file, failure and cancellation.
 
+#include "common/job_waiter.h"
 #include "common/test_util.h"
 
 #include "engine/experiment_store.h"
@@ -60,9 +61,9 @@ private Q_SLOTS:
         QSignalSpy finished(&job, &CompareJob::finished);
         QSignalSpy progress(&job, &Job::progress);
         QSignalSpy failed(&job, &Job::failed);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         job.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 120000); // polls: done comes from the worker and may precede wait()
+        QVERIFY(done.wait(120000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.count(), 0);
         QCOMPARE(finished.count(), 1);
@@ -86,9 +87,9 @@ private Q_SLOTS:
         CompareParams p; // no models
         CompareJob job(p);
         QSignalSpy failed(&job, &Job::failed);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         job.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        QVERIFY(done.wait(30000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("Load both models")));
@@ -100,9 +101,9 @@ private Q_SLOTS:
         q.probePath = QStringLiteral("/nonexistent/probe.txt");
         CompareJob job2(q);
         QSignalSpy failed2(&job2, &Job::failed);
-        QSignalSpy done2(&job2, &Job::done);
+        sbtest::DoneWaiter done2(&job2);
         job2.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done2.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        QVERIFY(done2.wait(30000));
         job2.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed2.count(), 1);
         // Without tokenizers the measurement is refused first; with them, the probe file is missing.
@@ -119,10 +120,10 @@ private Q_SLOTS:
         CompareJob job(p);
         QSignalSpy cancelled(&job, &Job::cancelled);
         QSignalSpy finished(&job, &CompareJob::finished);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         job.cancel(); // before the first progress poll
         job.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 30000); // polls: done comes from the worker and may precede wait()
+        QVERIFY(done.wait(30000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(cancelled.count(), 1);
         QCOMPARE(finished.count(), 0);

@@ -3,6 +3,7 @@
 // generation (the unsteered run must equal a plain generate() call made here),
 // cancellation and failures delivered as signals.
 
+#include "common/job_waiter.h"
 #include "common/test_util.h"
 
 #include "engine/contrastive_dataset.h"
@@ -27,7 +28,7 @@ LoadedModel g_loaded;
 LoadedModel load(const char* name)
 {
     LoadModelJob job(QString::fromStdString(sbtest::demoModel(name)));
-    QSignalSpy done(&job, &Job::done);
+    sbtest::DoneWaiter done(&job);
     LoadedModel out;
     QObject::connect(&job, &LoadModelJob::finished, &job, [&](const LoadedModel& m) { out = m; });
     job.start();
@@ -40,7 +41,7 @@ QString pairsFile(const char* name) { return sbtest::resourceDir() + QStringLite
 VectorSet extract(const ExtractionParams& p)
 {
     ExtractVectorsJob job(p);
-    QSignalSpy done(&job, &Job::done);
+    sbtest::DoneWaiter done(&job);
     VectorSet out;
     QObject::connect(&job, &ExtractVectorsJob::finished, &job, [&](const VectorSet& v) { out = v; });
     QSignalSpy failed(&job, &Job::failed);
@@ -118,7 +119,7 @@ private Q_SLOTS:
         e.randomDraws = 2;
         EvaluateVectorsJob job(e);
         QSignalSpy progress(&job, &Job::progress);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         EvaluationSummary s;
         connect(&job, &EvaluateVectorsJob::finished, this, [&](const EvaluationSummary& r) { s = r; });
         job.start();
@@ -149,11 +150,11 @@ private Q_SLOTS:
         g.maxNewTokens = 20;
         SteeredGenerationJob job(g);
         QSignalSpy updates(&job, &SteeredGenerationJob::textUpdated);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         SteeredTexts texts;
         connect(&job, &SteeredGenerationJob::finished, this, [&](const SteeredTexts& t) { texts = t; });
         job.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+        QVERIFY(done.wait(60000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QVERIFY(updates.size() >= 2);
         QCOMPARE(updates.first().at(0).toInt(), 0);
@@ -210,10 +211,10 @@ private Q_SLOTS:
             ExtractVectorsJob job(p);
             QSignalSpy cancelled(&job, &Job::cancelled);
             QSignalSpy finished(&job, &ExtractVectorsJob::finished);
-            QSignalSpy done(&job, &Job::done);
+            sbtest::DoneWaiter done(&job);
             job.cancel();
             job.start();
-            QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+            QVERIFY(done.wait(60000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
             QCOMPARE(cancelled.size(), 1);
             QCOMPARE(finished.size(), 0);
@@ -221,9 +222,9 @@ private Q_SLOTS:
         p.pairsFile = QStringLiteral("/nonexistent/pairs.jsonl");
         ExtractVectorsJob job(p);
         QSignalSpy failed(&job, &Job::failed);
-        QSignalSpy done(&job, &Job::done);
+        sbtest::DoneWaiter done(&job);
         job.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 60000); // polls: done comes from the worker thread and may precede wait()
+        QVERIFY(done.wait(60000));
         job.wait(); // the worker may still be inside Q_EMIT done(): let it return before the spies go
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("/nonexistent/pairs.jsonl")));
@@ -231,7 +232,7 @@ private Q_SLOTS:
         p.method = QStringLiteral("svd");
         ExtractVectorsJob bad(p);
         QSignalSpy badFailed(&bad, &Job::failed);
-        QSignalSpy badDone(&bad, &Job::done);
+        sbtest::DoneWaiter badDone(&bad);
         bad.start();
         QVERIFY(badDone.wait(60000));
         QVERIFY(badFailed.at(0).at(0).toString().contains(QStringLiteral("svd")));
