@@ -502,6 +502,196 @@
     </message>
 </context>
 <context>
+    <name>sb::AdapterTrainingJob</name>
+    <message>
+        <source>training step %1</source>
+        <translation>Trainingsschritt %1</translation>
+    </message>
+</context>
+<context>
+    <name>sb::AdapterTrainingPanel</name>
+    <message>
+        <source>Linear (ridge, closed form)</source>
+        <translation>Linear (Ridge, geschlossene Form)</translation>
+    </message>
+    <message>
+        <source>Linear (trained from a random start)</source>
+        <translation>Linear (von Zufallsstart trainiert)</translation>
+    </message>
+    <message>
+        <source>Low rank</source>
+        <translation>Niedriger Rang</translation>
+    </message>
+    <message>
+        <source>Residual (linear + small MLP)</source>
+        <translation>Residual (linear + kleines MLP)</translation>
+    </message>
+    <message>
+        <source>Multi-scale</source>
+        <translation>Mehrskalig</translation>
+    </message>
+    <message>
+        <source>Architecture-aware</source>
+        <translation>Architekturbewusst</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>k. A.</translation>
+    </message>
+    <message>
+        <source>Adapter</source>
+        <translation>Adapter</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Art:</translation>
+    </message>
+    <message>
+        <source>How the source&apos;s activations are mapped into the target&apos;s space. Every kind is first fitted in closed form on paired activations (linear_sgd starts from random weights) and then fine-tuned.</source>
+        <translation>Wie die Aktivierungen der Quelle in den Raum des Ziels abgebildet werden. Jede Art wird zuerst in geschlossener Form an gepaarten Aktivierungen angepasst (linear_sgd beginnt mit zufälligen Gewichten) und dann nachtrainiert.</translation>
+    </message>
+    <message>
+        <source>&amp;Steps:</source>
+        <translation>&amp;Schritte:</translation>
+    </message>
+    <message>
+        <source>Optimisation steps of the fine-tuning (0: the closed-form fit only).</source>
+        <translation>Optimierungsschritte des Nachtrainings (0: nur die Anpassung in geschlossener Form).</translation>
+    </message>
+    <message>
+        <source>&amp;Learning rate:</source>
+        <translation>&amp;Lernrate:</translation>
+    </message>
+    <message>
+        <source>Peak learning rate (linear warm-up, then cosine decay).</source>
+        <translation>Höchste Lernrate (lineares Aufwärmen, dann Kosinus-Abfall).</translation>
+    </message>
+    <message>
+        <source>&amp;Mapping weight:</source>
+        <translation>&amp;Gewicht Abbildung:</translation>
+    </message>
+    <message>
+        <source>Weight of the mapping loss: adapted source activations against the target&apos;s at the same text positions.</source>
+        <translation>Gewicht des Abbildungsverlusts: angepasste Aktivierungen der Quelle gegen die des Ziels an denselben Textpositionen.</translation>
+    </message>
+    <message>
+        <source>&amp;Effect weight:</source>
+        <translation>Gewicht &amp;Wirkung:</translation>
+    </message>
+    <message>
+        <source>Weight of effect preservation: the adapted vector should shift the target&apos;s preference like its own vector.</source>
+        <translation>Gewicht der Wirkungserhaltung: Der angepasste Vektor soll die Präferenz des Ziels verschieben wie dessen eigener Vektor.</translation>
+    </message>
+    <message>
+        <source>C&amp;onsistency weight:</source>
+        <translation>Gewicht &amp;Konsistenz:</translation>
+    </message>
+    <message>
+        <source>Weight of consistency: the adapter should keep the geometry of the source&apos;s activations.</source>
+        <translation>Gewicht der Konsistenz: Der Adapter soll die Geometrie der Aktivierungen der Quelle erhalten.</translation>
+    </message>
+    <message>
+        <source>&amp;Validate every:</source>
+        <translation>&amp;Validieren alle:</translation>
+    </message>
+    <message>
+        <source>Steps between validations on held-out activation rows (the dashed curves).</source>
+        <translation>Schritte zwischen Validierungen auf zurückgehaltenen Aktivierungszeilen (die gestrichelten Kurven).</translation>
+    </message>
+    <message>
+        <source>&amp;Patience:</source>
+        <translation>&amp;Geduld:</translation>
+    </message>
+    <message>
+        <source>Validations without improvement before training stops early; the best parameters are kept.</source>
+        <translation>Validierungen ohne Verbesserung, bevor das Training vorzeitig endet; die besten Parameter bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>S&amp;eed:</source>
+        <translation>S&amp;tartwert:</translation>
+    </message>
+    <message>
+        <source>Seed of the initialisation and the batches.</source>
+        <translation>Startwert der Initialisierung und der Stapel.</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>P&amp;robe sentences:</source>
+        <translation>&amp;Prüfsätze:</translation>
+    </message>
+    <message>
+        <source>Sentences of the bundled probe corpus read by both models for the paired activations (fewer: faster).</source>
+        <translation>Sätze des mitgelieferten Prüfkorpus, die beide Modelle für die gepaarten Aktivierungen lesen (weniger: schneller).</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Trainieren</translation>
+    </message>
+    <message>
+        <source>Fit and fine-tune the adapter on the loaded models and the dataset&apos;s train part; every run is added to the plot.</source>
+        <translation>Den Adapter an den geladenen Modellen und dem Trainingsteil des Datensatzes anpassen und nachtrainieren; jeder Lauf kommt in das Diagramm.</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the run; the best parameters so far are kept.</source>
+        <translation>Den Lauf anhalten; die bisher besten Parameter bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>The summary of every finished run appears here.</source>
+        <translation>Hier erscheint die Zusammenfassung jedes beendeten Laufs.</translation>
+    </message>
+    <message>
+        <source>Points: the representation stage (choose others in the Layers tab).</source>
+        <translation>Punkte: die Repräsentationsphase (andere im Reiter Schichten wählen).</translation>
+    </message>
+    <message>
+        <source>Run %1: %2, lr %3</source>
+        <translation>Lauf %1: %2, LR %3</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>stopped early</source>
+        <translation>vorzeitig beendet</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3 parameters), %4 → %5. %6 of %7 steps, learning rate %8, weights mapping %9 / effect %10 / consistency %11, seed %12. Best step %13. Cosine to the target&apos;s own vector: fitted %14, trained %15. Mapping error: fitted %16, trained %17. %18 s, %19.</source>
+        <translation>%1: %2 (%3 Parameter), %4 → %5. %6 von %7 Schritten, Lernrate %8, Gewichte Abbildung %9 / Wirkung %10 / Konsistenz %11, Startwert %12. Bester Schritt %13. Kosinus zum eigenen Vektor des Ziels: angepasst %14, trainiert %15. Abbildungsfehler: angepasst %16, trainiert %17. %18 s, %19.</translation>
+    </message>
+    <message>
+        <source>%1 (failed)</source>
+        <translation>%1 (fehlgeschlagen)</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>&amp;Use the trained adapter for the transfer</source>
+        <translation>Trainierten Adapter für den Transfer &amp;verwenden</translation>
+    </message>
+    <message>
+        <source>When a run ends and a vector was extracted at the same points, the adapter brings it into the target (Steering tab) instead of the strategy chosen there.</source>
+        <translation>Wenn ein Lauf endet und ein Vektor an denselben Punkten extrahiert wurde, bringt der Adapter ihn in das Ziel (Reiter Steuerung) statt der dort gewählten Strategie.</translation>
+    </message>
+</context>
+<context>
     <name>sb::ArchitectureTable</name>
     <message>
         <source>Show only &amp;differences</source>
@@ -1197,10 +1387,6 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Fehler: %1</translation>
     </message>
     <message>
-        <source>This tab has no figure to export; the Layers, Extraction and Training tabs do.</source>
-        <translation>Dieser Reiter hat keine exportierbare Abbildung; die Reiter Schichten, Extraktion und Training haben eine.</translation>
-    </message>
-    <message>
         <source>Exported %1</source>
         <translation>%1 exportiert</translation>
     </message>
@@ -1486,10 +1672,6 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Adapter training</source>
         <translation>Adaptertraining</translation>
-    </message>
-    <message>
-        <source>Training and validation loss.</source>
-        <translation>Trainings- und Validierungsverlust.</translation>
     </message>
     <message>
         <source>Steered outputs</source>
@@ -1787,6 +1969,141 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <source>Generation failed</source>
         <translation>Generieren fehlgeschlagen</translation>
     </message>
+    <message>
+        <source>&amp;Protocol</source>
+        <translation>&amp;Protokoll</translation>
+    </message>
+    <message>
+        <source>Both models need a tokenizer.</source>
+        <translation>Beide Modelle brauchen einen Tokenizer.</translation>
+    </message>
+    <message>
+        <source>Points: load a source and a target model first.</source>
+        <translation>Punkte: zuerst ein Quell- und ein Zielmodell laden.</translation>
+    </message>
+    <message>
+        <source>source layer %1 (%2)</source>
+        <translation>Quellschicht %1 (%2)</translation>
+    </message>
+    <message>
+        <source>the source&apos;s representation-stage layer (%1)</source>
+        <translation>die Schicht der Repräsentationsphase der Quelle (%1)</translation>
+    </message>
+    <message>
+        <source>target layer %1</source>
+        <translation>Zielschicht %1</translation>
+    </message>
+    <message>
+        <source>the layer of equal relative depth</source>
+        <translation>die Schicht gleicher relativer Tiefe</translation>
+    </message>
+    <message>
+        <source>Points: %1 → %2. Choose others in the Layers tab.</source>
+        <translation>Punkte: %1 → %2. Andere im Reiter Schichten wählen.</translation>
+    </message>
+    <message>
+        <source>The adapter maps one component on both sides: %1.</source>
+        <translation>Der Adapter bildet auf beiden Seiten dieselbe Komponente ab: %1.</translation>
+    </message>
+    <message>
+        <source>Cannot train</source>
+        <translation>Training nicht möglich</translation>
+    </message>
+    <message>
+        <source>The dataset needs at least two pairs (Dataset tab): the adapter&apos;s effect is trained on the train part and checked on the held-out part.</source>
+        <translation>Der Datensatz braucht mindestens zwei Paare (Reiter Datensatz): Die Wirkung des Adapters wird am Trainingsteil trainiert und am zurückgehaltenen Teil geprüft.</translation>
+    </message>
+    <message>
+        <source>Training a %1 adapter (%2 steps)</source>
+        <translation>Trainiere einen Adapter %1 (%2 Schritte)</translation>
+    </message>
+    <message>
+        <source>Training a %1 adapter: %2 steps, learning rate %3, %4 pairs</source>
+        <translation>Trainiere einen Adapter %1: %2 Schritte, Lernrate %3, %4 Paare</translation>
+    </message>
+    <message>
+        <source>Adapter %1 %2 → %3: %4 steps, best step %5, cosine to the target&apos;s own vector %6 (fitted %7)%8</source>
+        <translation>Adapter %1 %2 → %3: %4 Schritte, bester Schritt %5, Kosinus zum eigenen Vektor des Ziels %6 (angepasst %7)%8</translation>
+    </message>
+    <message>
+        <source>, cancelled</source>
+        <translation>, abgebrochen</translation>
+    </message>
+    <message>
+        <source>, stopped early</source>
+        <translation>, vorzeitig beendet</translation>
+    </message>
+    <message>
+        <source>Training failed</source>
+        <translation>Training fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Cannot run the protocol</source>
+        <translation>Protokoll nicht ausführbar</translation>
+    </message>
+    <message>
+        <source>Choose at least one stage, one component and one strategy.</source>
+        <translation>Mindestens eine Phase, eine Komponente und eine Strategie wählen.</translation>
+    </message>
+    <message>
+        <source>Running the protocol...</source>
+        <translation>Protokoll läuft ...</translation>
+    </message>
+    <message>
+        <source>Transfer protocol on %1 → %2</source>
+        <translation>Transferprotokoll für %1 → %2</translation>
+    </message>
+    <message>
+        <source>Running the transfer protocol: %1 stage(s), %2 component(s), %3 strategies</source>
+        <translation>Transferprotokoll läuft: %1 Phase(n), %2 Komponente(n), %3 Strategien</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done: %n row(s).</source>
+        <translation>
+            <numerusform>Fertig: %n Zeile.</numerusform>
+            <numerusform>Fertig: %n Zeilen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Protocol done: %1 rows, best point %2</source>
+        <translation>Protokoll fertig: %1 Zeilen, bester Punkt %2</translation>
+    </message>
+    <message>
+        <source>The protocol failed: %1</source>
+        <translation>Das Protokoll ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Protocol failed</source>
+        <translation>Protokoll fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Protocol cancelled.</source>
+        <translation>Protokoll abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Training and validation loss of every run (validation dashed).</source>
+        <translation>Trainings- und Validierungsverlust jedes Laufs (Validierung gestrichelt).</translation>
+    </message>
+    <message>
+        <source>Transfer protocol</source>
+        <translation>Transferprotokoll</translation>
+    </message>
+    <message>
+        <source>Mean transfer efficiency and cosine to the target&apos;s own vector per strategy.</source>
+        <translation>Mittlere Transfereffizienz und Kosinus zum eigenen Vektor des Ziels je Strategie.</translation>
+    </message>
+    <message>
+        <source>The extracted vector is now transferred by this adapter: cosine to the target&apos;s own vector %1.</source>
+        <translation>Der extrahierte Vektor wird jetzt mit diesem Adapter übertragen: Kosinus zum eigenen Vektor des Ziels %1.</translation>
+    </message>
+    <message>
+        <source>Not used for the transfer: %1</source>
+        <translation>Nicht für den Transfer verwendet: %1</translation>
+    </message>
+    <message>
+        <source>This tab has no figure to export; the Layers, Extraction, Training and Protocol tabs do.</source>
+        <translation>Dieser Reiter hat keine exportierbare Abbildung; die Reiter Schichten, Extraktion, Training und Protokoll haben eine.</translation>
+    </message>
 </context>
 <context>
     <name>sb::ModelPane</name>
@@ -2076,6 +2393,248 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
 </context>
 <context>
+    <name>sb::ProtocolResultsView</name>
+    <message>
+        <source>Feature extraction</source>
+        <translation>Merkmalsextraktion</translation>
+    </message>
+    <message>
+        <source>Representation</source>
+        <translation>Repräsentation</translation>
+    </message>
+    <message>
+        <source>Decision making</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Functional stages whose source layer is a transfer point (each mapped to a target layer).</source>
+        <translation>Funktionale Phasen, deren Quellschicht ein Transferpunkt ist (jeweils einer Zielschicht zugeordnet).</translation>
+    </message>
+    <message>
+        <source>Stages:</source>
+        <translation>Phasen:</translation>
+    </message>
+    <message>
+        <source>Residual stream (resid_post)</source>
+        <translation>Residualstrom (resid_post)</translation>
+    </message>
+    <message>
+        <source>Attention output (attn_out)</source>
+        <translation>Ausgabe der Attention (attn_out)</translation>
+    </message>
+    <message>
+        <source>MLP output (mlp_out)</source>
+        <translation>Ausgabe des MLP (mlp_out)</translation>
+    </message>
+    <message>
+        <source>Components read at every point.</source>
+        <translation>An jedem Punkt gelesene Komponenten.</translation>
+    </message>
+    <message>
+        <source>Components:</source>
+        <translation>Komponenten:</translation>
+    </message>
+    <message>
+        <source>Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; strategies that do not fit the widths are skipped.</source>
+        <translation>Transferstrategien von der einfachsten (direkt, skaliert, Auffüllen) bis zu gelernten Adaptern; Strategien, die nicht zu den Breiten passen, werden übersprungen.</translation>
+    </message>
+    <message>
+        <source>Strategies:</source>
+        <translation>Strategien:</translation>
+    </message>
+    <message>
+        <source>Fine-tuning steps of the rows trained with effect preservation (0 skips them).</source>
+        <translation>Nachtrainingsschritte der mit Wirkungserhaltung trainierten Zeilen (0 lässt sie aus).</translation>
+    </message>
+    <message>
+        <source>Training &amp;steps:</source>
+        <translation>Trainings&amp;schritte:</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>Sentences of the bundled probe corpus used for the paired activations (fewer: faster).</source>
+        <translation>Sätze des mitgelieferten Prüfkorpus für die gepaarten Aktivierungen (weniger: schneller).</translation>
+    </message>
+    <message>
+        <source>&amp;Probe sentences:</source>
+        <translation>&amp;Prüfsätze:</translation>
+    </message>
+    <message>
+        <source>&amp;Measured layer mapping</source>
+        <translation>&amp;Gemessene Schichtzuordnung</translation>
+    </message>
+    <message>
+        <source>Target layers from the CKA path over the probe; off: the relative-depth heuristic.</source>
+        <translation>Zielschichten aus dem CKA-Pfad über den Prüfkorpus; aus: die Heuristik der relativen Tiefe.</translation>
+    </message>
+    <message>
+        <source>Measure side &amp;effects (KL)</source>
+        <translation>&amp;Nebenwirkungen messen (KL)</translation>
+    </message>
+    <message>
+        <source>KL divergence of the steered target&apos;s next-token distribution on neutral text.</source>
+        <translation>KL-Divergenz der Verteilung des nächsten Tokens des gesteuerten Ziels auf neutralem Text.</translation>
+    </message>
+    <message>
+        <source>&amp;Run Protocol</source>
+        <translation>Protokoll &amp;ausführen</translation>
+    </message>
+    <message>
+        <source>Run every chosen strategy at every point on the loaded models; scored on the dataset&apos;s held-out pairs.</source>
+        <translation>Jede gewählte Strategie an jedem Punkt der geladenen Modelle ausführen; bewertet auf den zurückgehaltenen Paaren des Datensatzes.</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>Punkt</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>Komponente</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>Strategie</translation>
+    </message>
+    <message>
+        <source>Cosine to native</source>
+        <translation>Kosinus zum eigenen Vektor</translation>
+    </message>
+    <message>
+        <source>Shift [95 % CI]</source>
+        <translation>Verschiebung [95-%-KI]</translation>
+    </message>
+    <message>
+        <source>Efficiency</source>
+        <translation>Effizienz</translation>
+    </message>
+    <message>
+        <source>Random shift</source>
+        <translation>Zufallsverschiebung</translation>
+    </message>
+    <message>
+        <source>KL</source>
+        <translation>KL</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Train time (s)</source>
+        <translation>Trainingszeit (s)</translation>
+    </message>
+    <message>
+        <source>Mapping error</source>
+        <translation>Abbildungsfehler</translation>
+    </message>
+    <message>
+        <source>Functional stage, source point and the target point it maps to.</source>
+        <translation>Funktionale Phase, Quellpunkt und der zugeordnete Zielpunkt.</translation>
+    </message>
+    <message>
+        <source>Which activations: residual stream, attention output or MLP output.</source>
+        <translation>Welche Aktivierungen: Residualstrom, Ausgabe der Attention oder des MLP.</translation>
+    </message>
+    <message>
+        <source>How the source&apos;s vector was brought into the target.</source>
+        <translation>Wie der Vektor der Quelle in das Ziel gebracht wurde.</translation>
+    </message>
+    <message>
+        <source>Cosine between the transferred vector and the target&apos;s own vector at that point.</source>
+        <translation>Kosinus zwischen dem übertragenen Vektor und dem eigenen Vektor des Ziels an diesem Punkt.</translation>
+    </message>
+    <message>
+        <source>Mean preference shift of the target steered with the transferred vector, on held-out pairs (nats), with its bootstrap interval.</source>
+        <translation>Mittlere Präferenzverschiebung des mit dem übertragenen Vektor gesteuerten Ziels auf zurückgehaltenen Paaren (nats), mit Bootstrap-Intervall.</translation>
+    </message>
+    <message>
+        <source>Shift divided by the shift of the target&apos;s own vector: 1 transfers the whole effect.</source>
+        <translation>Verschiebung geteilt durch die Verschiebung des eigenen Vektors des Ziels: 1 überträgt die ganze Wirkung.</translation>
+    </message>
+    <message>
+        <source>Shift of random vectors of the same norm: the floor a transfer must beat.</source>
+        <translation>Verschiebung durch Zufallsvektoren gleicher Norm: die Untergrenze, die ein Transfer übertreffen muss.</translation>
+    </message>
+    <message>
+        <source>KL divergence on neutral text: the side effect of steering.</source>
+        <translation>KL-Divergenz auf neutralem Text: die Nebenwirkung der Steuerung.</translation>
+    </message>
+    <message>
+        <source>Trainable parameters of the adapter (0 for the baselines).</source>
+        <translation>Trainierbare Parameter des Adapters (0 bei den Vergleichsverfahren).</translation>
+    </message>
+    <message>
+        <source>Seconds spent fitting and training.</source>
+        <translation>Sekunden für Anpassung und Training.</translation>
+    </message>
+    <message>
+        <source>Relative error of the mapped activations on held-out rows (adapters only).</source>
+        <translation>Relativer Fehler der abgebildeten Aktivierungen auf zurückgehaltenen Zeilen (nur Adapter).</translation>
+    </message>
+    <message>
+        <source>Transfer per strategy</source>
+        <translation>Transfer je Strategie</translation>
+    </message>
+    <message>
+        <source>Mean over points</source>
+        <translation>Mittel über die Punkte</translation>
+    </message>
+    <message>
+        <source>No protocol run yet.</source>
+        <translation>Noch kein Protokolllauf.</translation>
+    </message>
+    <message>
+        <source>The protocol runs every chosen strategy at every mapped point and scores it on the dataset&apos;s held-out pairs against the target&apos;s own vector and random vectors of the same norm.</source>
+        <translation>Das Protokoll führt jede gewählte Strategie an jedem zugeordneten Punkt aus und bewertet sie auf den zurückgehaltenen Paaren des Datensatzes gegen den eigenen Vektor des Ziels und Zufallsvektoren gleicher Norm.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 → %2 on %3: %4 pairs train, %5 held out; %6 layer mapping; %7 activation rows per point; %n row(s) in %8 s.</source>
+        <translation>
+            <numerusform>%1 → %2 auf %3: %4 Paare Training, %5 zurückgehalten; %6 Schichtzuordnung; %7 Aktivierungszeilen je Punkt; %n Zeile in %8 s.</numerusform>
+            <numerusform>%1 → %2 auf %3: %4 Paare Training, %5 zurückgehalten; %6 Schichtzuordnung; %7 Aktivierungszeilen je Punkt; %n Zeilen in %8 s.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>measured</source>
+        <translation>gemessene</translation>
+    </message>
+    <message>
+        <source>depth-heuristic</source>
+        <translation>Tiefenheuristik-</translation>
+    </message>
+    <message>
+        <source>Best: %1 at %2 (efficiency %3; bold).</source>
+        <translation>Beste: %1 bei %2 (Effizienz %3; fett).</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message>
+        <source>%1 [%2, %3]</source>
+        <translation>%1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>The target&apos;s own vector: %1</source>
+        <translation>Eigener Vektor des Ziels: %1</translation>
+    </message>
+    <message>
+        <source>Transfer efficiency</source>
+        <translation>Transfereffizienz</translation>
+    </message>
+</context>
+<context>
     <name>sb::SimilarityHeatmap</name>
     <message>
         <source>&amp;Similarity:</source>
@@ -2242,6 +2801,30 @@ um zu sehen, wie ähnlich sich die Schichten sind.</translation>
     <message>
         <source>Done</source>
         <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>The run produced no adapter.</source>
+        <translation>Der Lauf hat keinen Adapter ergeben.</translation>
+    </message>
+    <message>
+        <source>No vector has been extracted yet (Extraction tab).</source>
+        <translation>Es wurde noch kein Vektor extrahiert (Reiter Extraktion).</translation>
+    </message>
+    <message>
+        <source>The adapter maps %1 → %2; the extracted vectors are at %3 → %4.</source>
+        <translation>Der Adapter bildet %1 → %2 ab; die extrahierten Vektoren liegen bei %3 → %4.</translation>
+    </message>
+    <message>
+        <source>The adapter maps width %1 → %2; the vectors have %3 → %4.</source>
+        <translation>Der Adapter bildet Breite %1 → %2 ab; die Vektoren haben %3 → %4.</translation>
+    </message>
+    <message>
+        <source>adapted (trained %1 adapter)</source>
+        <translation>angepasst (trainierter Adapter %1)</translation>
+    </message>
+    <message>
+        <source>Brought into the target by the adapter trained in the Training tab: %1.</source>
+        <translation>Mit dem im Reiter Training trainierten Adapter in das Ziel gebracht: %1.</translation>
     </message>
 </context>
 </TS>

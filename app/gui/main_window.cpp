@@ -10,11 +10,14 @@
 #include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/paths.h"
+#include "session/adapter_jobs.h"
 #include "session/compare_job.h"
 #include "session/job.h"
 #include "session/model_session.h"
+#include "session/protocol_job.h"
 #include "session/transfer_jobs.h"
 #include "session/vector_jobs.h"
+#include "widgets/adapter_training_panel.h"
 #include "widgets/architecture_table.h"
 #include "widgets/compatibility_panel.h"
 #include "widgets/job_status.h"
@@ -24,6 +27,7 @@
 #include "widgets/model_pane.h"
 #include "widgets/pair_table_editor.h"
 #include "widgets/plot_export.h"
+#include "widgets/protocol_results_view.h"
 #include "widgets/report_writer.h"
 #include "widgets/similarity_heatmap.h"
 #include "widgets/steered_comparison_view.h"
@@ -243,12 +247,16 @@ void MainWindow::buildViews()
     exLay->addWidget(m_normPlot, 1);
     m_tabs->addTab(extraction, tr("E&xtraction"));
 
-    // Training: the live loss plot.
-    auto* training = new QWidget(m_tabs);
-    auto* trLay = new QVBoxLayout(training);
-    m_lossPlot = new LossPlot(training);
-    trLay->addWidget(m_lossPlot, 1);
-    m_tabs->addTab(training, tr("&Training"));
+    // Training: adapter kind and hyper-parameters, the live loss plot.
+    m_training = new AdapterTrainingPanel(m_tabs);
+    m_training->setObjectName(QStringLiteral("trainingPanel"));
+    m_tabs->addTab(m_training, tr("&Training"));
+    connect(m_training, &AdapterTrainingPanel::trainRequested, this, &MainWindow::startTraining);
+    connect(m_training, &AdapterTrainingPanel::cancelRequested, this, [this] {
+        if (m_trainJob)
+            m_trainJob->cancel();
+    });
+    connect(m_diagram, &LayerDiagram::pointSelected, this, &MainWindow::updateTrainingPoints);
 
     // Steering.
     m_steering = new SteeredComparisonView(m_tabs);
@@ -257,6 +265,16 @@ void MainWindow::buildViews()
     connect(m_steering, &SteeredComparisonView::cancelRequested, this, [this] {
         if (m_steerJob)
             m_steerJob->cancel();
+    });
+
+    // Protocol: the graduated protocol's table and plot.
+    m_protocol = new ProtocolResultsView(m_tabs);
+    m_protocol->setObjectName(QStringLiteral("protocolView"));
+    m_tabs->addTab(m_protocol, tr("&Protocol"));
+    connect(m_protocol, &ProtocolResultsView::runRequested, this, &MainWindow::startProtocol);
+    connect(m_protocol, &ProtocolResultsView::cancelRequested, this, [this] {
+        if (m_protocolJob)
+            m_protocolJob->cancel();
     });
     m_pairs->setImporter(importPairs);
     m_pairs->setSplitter(heldOutIndices); // the engine's seeded split, as extraction uses it
@@ -516,6 +534,12 @@ void MainWindow::modelsChanged()
         m_diagram->clear();
     }
     m_extractButton->setEnabled(s.isValid() && t.isValid());
+    const bool textModels = s.isValid() && t.isValid() && s.tokenizer && t.tokenizer;
+    const QString missing = !s.isValid() || !t.isValid() ? tr("Load a source and a target model first.")
+                                                         : tr("Both models need a tokenizer.");
+    m_training->setAvailable(textModels, missing);
+    m_protocol->setAvailable(textModels, missing);
+    updateTrainingPoints();
     showTransfer(); // also shows the comparison
     if (s.isValid() && t.isValid() && !comparisonMatchesModels())
         scheduleComparison();
@@ -758,6 +782,31 @@ PairDataset MainWindow::currentDataset() const
     return d;
 }
 
+MainWindow::ChosenPoints MainWindow::chosenPoints() const
+{
+    ChosenPoints p;
+    const DiagramPoint from = m_diagram->selection(DiagramSide::Source);
+    const DiagramPoint to = m_diagram->selection(DiagramSide::Target);
+    if (from.isValid()) {
+        p.sourceLayer = from.layer;
+        p.sourceComponent = componentHookName(from.component);
+    }
+    if (to.isValid()) {
+        p.targetLayer = to.layer;
+        p.targetComponent = componentHookName(to.component);
+    } else if (from.isValid()) {
+        // No injection point chosen: the mapped layer of the shown mapping.
+        const QVector<DiagramLink>& links = m_diagram->mapping(m_diagram->shownMapping()).isEmpty()
+                                                ? m_diagram->mapping(MappingKind::Depth)
+                                                : m_diagram->mapping(m_diagram->shownMapping());
+        for (const DiagramLink& l : links)
+            if (l.source == from.layer)
+                p.targetLayer = l.target;
+        p.targetComponent = p.sourceComponent;
+    }
+    return p;
+}
+
 void MainWindow::startExtraction()
 {
     const LoadedModel& s = m_models[0];
@@ -778,25 +827,11 @@ void MainWindow::startExtraction()
     p.dataset = currentDataset();
     p.method = m_methodBox->currentData().toString();
     p.policy = m_policyBox->currentData().toString();
-    const DiagramPoint from = m_diagram->selection(DiagramSide::Source);
-    const DiagramPoint to = m_diagram->selection(DiagramSide::Target);
-    if (from.isValid()) {
-        p.sourceLayer = from.layer;
-        p.sourceComponent = componentHookName(from.component);
-    }
-    if (to.isValid()) {
-        p.targetLayer = to.layer;
-        p.targetComponent = componentHookName(to.component);
-    } else if (from.isValid()) {
-        // No injection point chosen: the mapped layer of the shown mapping.
-        const QVector<DiagramLink>& links = m_diagram->mapping(m_diagram->shownMapping()).isEmpty()
-                                                ? m_diagram->mapping(MappingKind::Depth)
-                                                : m_diagram->mapping(m_diagram->shownMapping());
-        for (const DiagramLink& l : links)
-            if (l.source == from.layer)
-                p.targetLayer = l.target;
-        p.targetComponent = p.sourceComponent;
-    }
+    const ChosenPoints points = chosenPoints();
+    p.sourceLayer = points.sourceLayer;
+    p.sourceComponent = points.sourceComponent;
+    p.targetLayer = points.targetLayer;
+    p.targetComponent = points.targetComponent;
     if (const ComparisonResult* c = comparison()) {
         p.overall = c->compatibility.overall.score;
         p.dimension = c->compatibility.dimension.score;
@@ -871,6 +906,160 @@ void MainWindow::showTransfer()
             .arg(r.reasons.join(QLatin1Char(' ')).toHtmlEscaped()));
     m_steering->setAvailable(true);
     showComparison(); // the overlays
+}
+
+// ------------------------------------------------------------------ training
+
+LossPlot* MainWindow::lossPlot() const { return m_training->lossPlot(); }
+
+AdapterTrainingJob* MainWindow::trainingJob() const { return m_trainJob; }
+
+ProtocolJob* MainWindow::protocolJob() const { return m_protocolJob; }
+
+void MainWindow::updateTrainingPoints()
+{
+    if (!m_models[0].isValid() || !m_models[1].isValid()) {
+        m_training->setPointsText(tr("Points: load a source and a target model first."));
+        return;
+    }
+    const ChosenPoints p = chosenPoints();
+    const QString from = p.sourceLayer >= 0 ? tr("source layer %1 (%2)").arg(p.sourceLayer).arg(p.sourceComponent)
+                                            : tr("the source's representation-stage layer (%1)").arg(p.sourceComponent);
+    const QString to = p.targetLayer >= 0 ? tr("target layer %1").arg(p.targetLayer) : tr("the layer of equal relative depth");
+    QString text = tr("Points: %1 → %2. Choose others in the Layers tab.").arg(from, to);
+    if (p.targetComponent != p.sourceComponent)
+        text += QLatin1Char(' ') + tr("The adapter maps one component on both sides: %1.").arg(p.sourceComponent);
+    m_training->setPointsText(text);
+}
+
+void MainWindow::startTraining()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    if (!s.isValid() || !t.isValid()) {
+        showError(tr("Cannot train"), tr("Load a source and a target model first."));
+        return;
+    }
+    if (m_pairs->pairs().size() < 2) {
+        showError(tr("Cannot train"), tr("The dataset needs at least two pairs (Dataset tab): the adapter's effect is "
+                                         "trained on the train part and checked on the held-out part."));
+        return;
+    }
+    if (m_trainJob)
+        return; // one run at a time; Cancel stops it
+    AdapterTrainingParams p = m_training->settings();
+    p.source = s;
+    p.target = t;
+    p.dataset = currentDataset();
+    const ChosenPoints points = chosenPoints();
+    p.sourceLayer = points.sourceLayer;
+    p.targetLayer = points.targetLayer;
+    p.component = points.sourceComponent;
+    const int run = m_training->beginRun(p);
+    auto* job = new AdapterTrainingJob(p, this);
+    m_trainJob = job;
+    m_training->setRunning(true);
+    m_jobs->track(job, tr("Training a %1 adapter (%2 steps)").arg(p.kind).arg(p.steps));
+    log(tr("Training a %1 adapter: %2 steps, learning rate %3, %4 pairs").arg(p.kind).arg(p.steps).arg(p.learningRate).arg(
+        p.dataset.pairs.size()));
+    // Steps go from the worker straight into the plot's buffer; the plot
+    // coalesces them into one replot per interval on the GUI thread.
+    const std::shared_ptr<LossBuffer> buffer = lossPlot()->buffer();
+    connect(
+        job, &AdapterTrainingJob::stepReported, job,
+        [buffer, run](const AdapterTrainingStep& step) { buffer->append(AdapterTrainingPanel::samplesFor(run, step)); },
+        Qt::DirectConnection);
+    connect(job, &AdapterTrainingJob::finished, this, [this, run, p](const AdapterTrainingSummary& summary) {
+        m_training->finishRun(run, p, summary);
+        if (summary.adapter) {
+            // Kept for the transfer: the last trained adapter (saved with
+            // the job's adapterFile / experimentFile when asked for).
+            m_trained = std::make_unique<AdapterTrainingSummary>(summary);
+            m_trained->history.clear();
+            if (m_training->useForTransfer() && m_transfer) {
+                TransferResult adapted = *m_transfer;
+                QString why;
+                if (applyTrainedAdapter(*m_trained, adapted, &why)) {
+                    m_transfer = std::make_unique<TransferResult>(adapted);
+                    showTransfer();
+                    m_training->addNote(tr("The extracted vector is now transferred by this adapter: cosine to the "
+                                           "target's own vector %1.")
+                                            .arg(QLocale().toString(adapted.cosineToNative, 'f', 3)));
+                    markDirty();
+                } else {
+                    m_training->addNote(tr("Not used for the transfer: %1").arg(why));
+                }
+            }
+        }
+        log(tr("Adapter %1 %2 → %3: %4 steps, best step %5, cosine to the target's own vector %6 (fitted %7)%8")
+                .arg(summary.kind, summary.sourcePoint, summary.targetPoint)
+                .arg(summary.steps)
+                .arg(summary.bestStep)
+                .arg(summary.cosineToNativeTrained, 0, 'f', 3)
+                .arg(summary.cosineToNativeFitted, 0, 'f', 3)
+                .arg(summary.cancelled ? tr(", cancelled") : summary.stoppedEarly ? tr(", stopped early") : QString()));
+    });
+    connect(job, &Job::failed, this, [this, run](const QString& message) {
+        m_training->failRun(run, message);
+        showError(tr("Training failed"), message);
+    });
+    connect(job, &Job::done, this, [this] {
+        m_training->setRunning(false);
+        Q_EMIT trainingEnded();
+    });
+    connect(job, &Job::done, job, &QObject::deleteLater);
+    job->start();
+}
+
+void MainWindow::startProtocol()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    if (!s.isValid() || !t.isValid()) {
+        showError(tr("Cannot run the protocol"), tr("Load a source and a target model first."));
+        return;
+    }
+    if (m_pairs->pairs().size() < 2) {
+        showError(tr("Cannot run the protocol"),
+                  tr("The dataset needs at least two pairs (Dataset tab): one to extract from, one held out."));
+        return;
+    }
+    if (m_protocolJob)
+        return;
+    ProtocolParams p = m_protocol->settings();
+    if (p.stages.isEmpty() || p.components.isEmpty() || p.strategies.isEmpty()) {
+        showError(tr("Cannot run the protocol"), tr("Choose at least one stage, one component and one strategy."));
+        return;
+    }
+    p.source = s;
+    p.target = t;
+    p.dataset = currentDataset();
+    auto* job = new ProtocolJob(p, this);
+    m_protocolJob = job;
+    m_protocol->setRunning(true);
+    m_protocol->setStatus(tr("Running the protocol..."));
+    m_jobs->track(job, tr("Transfer protocol on %1 → %2").arg(s.name, t.name));
+    log(tr("Running the transfer protocol: %1 stage(s), %2 component(s), %3 strategies")
+            .arg(p.stages.size())
+            .arg(p.components.size())
+            .arg(p.strategies.size()));
+    connect(job, &ProtocolJob::finished, this, [this](const ProtocolSummary& r) {
+        m_protocol->setResult(r);
+        m_protocol->setStatus(tr("Done: %n row(s).", nullptr, static_cast<int>(r.rows.size())));
+        log(tr("Protocol done: %1 rows, best point %2").arg(r.rows.size()).arg(r.bestPoint));
+        markDirty();
+    });
+    connect(job, &Job::failed, this, [this](const QString& message) {
+        m_protocol->setStatus(tr("The protocol failed: %1").arg(message));
+        showError(tr("Protocol failed"), message);
+    });
+    connect(job, &Job::cancelled, this, [this] { m_protocol->setStatus(tr("Protocol cancelled.")); });
+    connect(job, &Job::done, this, [this] {
+        m_protocol->setRunning(false);
+        Q_EMIT protocolEnded();
+    });
+    connect(job, &Job::done, job, &QObject::deleteLater);
+    job->start();
 }
 
 SteeredComparisonJob* MainWindow::steeringJob() const { return m_steerJob; }
@@ -987,7 +1176,8 @@ const Exportable* MainWindow::currentExportable() const
         return m_diagram;
     }
     case ExtractionTab: return m_normPlot;
-    case TrainingTab: return m_lossPlot;
+    case TrainingTab: return m_training;
+    case ProtocolTab: return m_protocol;
     default: return nullptr;
     }
 }
@@ -996,7 +1186,7 @@ void MainWindow::exportCurrent()
 {
     const Exportable* e = currentExportable();
     if (!e) {
-        statusBar()->showMessage(tr("This tab has no figure to export; the Layers, Extraction and Training tabs do."), 6000);
+        statusBar()->showMessage(tr("This tab has no figure to export; the Layers, Extraction, Training and Protocol tabs do."), 6000);
         return;
     }
     const QString path = exportWithDialog(this, *e);
@@ -1083,9 +1273,18 @@ bool MainWindow::exportReport(const QString& path)
         report.addHeading(tr("Extraction"));
         report.addFigure(renderImage(*m_normPlot), tr("Norm of the extracted vector per layer."));
     }
-    if (m_lossPlot->totalSamples() > 0) {
+    if (lossPlot()->totalSamples() > 0) {
         report.addHeading(tr("Adapter training"));
-        report.addFigure(renderImage(*m_lossPlot), tr("Training and validation loss."));
+        report.addFigure(renderImage(*lossPlot()), tr("Training and validation loss of every run (validation dashed)."));
+        if (!m_training->runSummaries().isEmpty())
+            report.addHtml(m_training->summariesHtml());
+    }
+    if (m_protocol->result().isValid()) {
+        report.addHeading(tr("Transfer protocol"));
+        report.addParagraph(m_protocol->resultText());
+        report.addHtml(m_protocol->tableHtml());
+        report.addFigure(renderImage(*m_protocol), tr("Mean transfer efficiency and cosine to the target's own "
+                                                              "vector per strategy."));
     }
     bool anyText = false;
     for (int c = 0; c < m_steering->columnCount(); ++c)
@@ -1137,7 +1336,8 @@ void MainWindow::setPresentationMode(bool on)
     m_diagram->setPresentationMode(on);
     m_heatmap->setPresentationMode(on);
     m_normPlot->setPresentationMode(on);
-    m_lossPlot->setPresentationMode(on);
+    m_training->setPresentationMode(on);
+    m_protocol->setPresentationMode(on);
     m_steering->setPresentationMode(on);
     statusBar()->showMessage(on ? tr("Presentation mode: Ctrl+Shift+P to leave") : tr("Presentation mode off"), 4000);
 }
@@ -1396,7 +1596,9 @@ bool MainWindow::newExperiment()
     m_pairs->setDataset(QString(), {});
     m_diagram->select({DiagramSide::Source, -1, LayerComponent::Residual});
     m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
-    m_lossPlot->clear();
+    m_training->clearRuns();
+    m_trained.reset();
+    m_protocol->clear();
     m_steering->clearOutputs();
     m_transfer.reset();
     showTransfer();

@@ -28,6 +28,9 @@ class QUndoGroup;
 
 namespace sb {
 
+class AdapterTrainingJob;
+class AdapterTrainingPanel;
+struct AdapterTrainingSummary;
 class ArchitectureTable;
 struct ArchitectureReport;
 class CompareJob;
@@ -44,6 +47,8 @@ class LoadModelJob;
 class LossPlot;
 class ModelPane;
 class PairTableEditor;
+class ProtocolJob;
+class ProtocolResultsView;
 class SimilarityHeatmap;
 class SteeredComparisonJob;
 class SteeredComparisonView;
@@ -62,7 +67,7 @@ struct MainWindowOptions {
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { ArchitectureTab, LayersTab, DatasetTab, ExtractionTab, TrainingTab, SteeringTab, TabCount };
+    enum Tab { ArchitectureTab, LayersTab, DatasetTab, ExtractionTab, TrainingTab, SteeringTab, ProtocolTab, TabCount };
 
     explicit MainWindow(const MainWindowOptions& options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -89,7 +94,14 @@ public:
     SimilarityHeatmap* heatmap() const { return m_heatmap; }
     PairTableEditor* pairEditor() const { return m_pairs; }
     LayerProfilePlot* normPlot() const { return m_normPlot; }
-    LossPlot* lossPlot() const { return m_lossPlot; }
+    LossPlot* lossPlot() const;
+    AdapterTrainingPanel* trainingPanel() const { return m_training; }
+    ProtocolResultsView* protocolView() const { return m_protocol; }
+    /// The adapter training or protocol run going on, or null.
+    AdapterTrainingJob* trainingJob() const;
+    ProtocolJob* protocolJob() const;
+    /// The adapter of the last finished training run (kept for the transfer), or null.
+    const AdapterTrainingSummary* trainedAdapter() const { return m_trained.get(); }
     SteeredComparisonView* steeringView() const { return m_steering; }
     JobStatus* jobStatus() const { return m_jobs; }
 
@@ -140,6 +152,10 @@ Q_SIGNALS:
     void extractionFailed(const QString& message);
     /// A steered comparison finished (every column generated and scored).
     void steeringDone();
+    /// An adapter training run ended (finished, cancelled or failed).
+    void trainingEnded();
+    /// A protocol run ended (finished, cancelled or failed).
+    void protocolEnded();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -158,7 +174,18 @@ private:
     void showComparison();
     bool comparisonMatchesModels() const;
     PairDataset currentDataset() const;
+    struct ChosenPoints {
+        int sourceLayer = -1; ///< -1: the representation stage
+        QString sourceComponent = QStringLiteral("resid_post");
+        int targetLayer = -1; ///< -1: mapped from the source layer
+        QString targetComponent = QStringLiteral("resid_post");
+    };
+    /// The extraction and injection points chosen in the layer diagram.
+    ChosenPoints chosenPoints() const;
     void startExtraction();
+    void updateTrainingPoints();
+    void startTraining();
+    void startProtocol();
     void showTransfer();
     void startSteering(const SteeringRequest& request);
     void showError(const QString& title, const QString& message);
@@ -188,7 +215,8 @@ private:
     SimilarityHeatmap* m_heatmap = nullptr;
     PairTableEditor* m_pairs = nullptr;
     LayerProfilePlot* m_normPlot = nullptr;
-    LossPlot* m_lossPlot = nullptr;
+    AdapterTrainingPanel* m_training = nullptr;
+    ProtocolResultsView* m_protocol = nullptr;
     SteeredComparisonView* m_steering = nullptr;
     JobStatus* m_jobs = nullptr;
     QPlainTextEdit* m_log = nullptr;
@@ -221,6 +249,9 @@ private:
     std::unique_ptr<TransferResult> m_transfer;
     QPointer<TransferExtractionJob> m_extractJob;
     QPointer<SteeredComparisonJob> m_steerJob;
+    QPointer<AdapterTrainingJob> m_trainJob;
+    QPointer<ProtocolJob> m_protocolJob;
+    std::unique_ptr<AdapterTrainingSummary> m_trained;
     QVector<DiagramOverlay> m_normOverlays; ///< overlays from the extraction (kept when the similarity one changes)
 };
 

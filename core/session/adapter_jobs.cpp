@@ -1,5 +1,7 @@
 #include "session/adapter_jobs.h"
 
+#include "session/engine_convert.h"
+
 #include "engine/adapters.h"
 #include "engine/contrastive_dataset.h"
 #include "engine/errors.h"
@@ -29,7 +31,9 @@ void AdapterTrainingJob::execute()
     auto site = HookPoint::parseComponent(p.component.toStdString());
     if (!site || *site == HookSite::Embed || *site == HookSite::FinalNorm)
         throw InputError("adapter training: component must be resid_pre, resid_post, attn_out or mlp_out");
-    ContrastiveDataset pairs = readContrastiveDataset(p.pairsFile.toStdString());
+    const bool fromFile = !p.pairsFile.isEmpty();
+    ContrastiveDataset pairs =
+        fromFile ? readContrastiveDataset(p.pairsFile.toStdString()) : toContrastiveDataset(p.dataset);
 
     AdapterTrainingRequest req;
     req.stage = p.stage.toStdString();
@@ -39,8 +43,8 @@ void AdapterTrainingJob::execute()
     if (p.targetLayer >= 0)
         req.targetLayer = p.targetLayer;
     req.kind = p.kind.toStdString();
-    req.heldOutFraction = p.heldOutFraction;
-    req.splitSeed = p.splitSeed;
+    req.heldOutFraction = fromFile ? p.heldOutFraction : p.dataset.heldOutFraction;
+    req.splitSeed = fromFile ? p.splitSeed : p.dataset.splitSeed;
     req.maxProbeSentences = p.maxProbeSentences;
     TrainingOptions& o = req.training;
     o.maxSteps = p.steps;

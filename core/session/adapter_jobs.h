@@ -34,7 +34,8 @@ struct AdapterTrainingStep {
 struct AdapterTrainingParams {
     LoadedModel source;
     LoadedModel target;
-    QString pairsFile;
+    QString pairsFile;  ///< the pairs to train with; empty: `dataset`
+    PairDataset dataset; ///< used when pairsFile is empty (the GUI's table)
     QString stage = QStringLiteral("representation");
     QString component = QStringLiteral("resid_post");
     int sourceLayer = -1; ///< -1: from the stage
@@ -49,7 +50,7 @@ struct AdapterTrainingParams {
     int validateEvery = 10;
     int patience = 5;
     quint64 seed = 1;
-    double heldOutFraction = 0.5;
+    double heldOutFraction = 0.5; ///< with pairsFile (a dataset brings its own split)
     quint64 splitSeed = 2024;
     int maxProbeSentences = 0;  ///< 0 = the whole bundled probe corpus
     QString adapterFile;        ///< optional: save the adapter (safetensors)

@@ -5,6 +5,7 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 #include <memory>
 
@@ -21,6 +22,22 @@ struct LoadedModel {
     QString name;
     QStringList warnings;
     bool isValid() const { return model != nullptr; }
+};
+
+/// One contrastive pair as typed or imported in the GUI.
+struct PairText {
+    QString prompt;
+    QString positive;
+    QString negative;
+    int line = 0; ///< line in its file (0: typed in)
+};
+
+/// The dataset a job reads, with the train / held-out split to use.
+struct PairDataset {
+    QString name;
+    QVector<PairText> pairs;
+    double heldOutFraction = 0.5;
+    quint64 splitSeed = 2024;
 };
 
 } // namespace sb

@@ -1,7 +1,11 @@
 #include "session/transfer_jobs.h"
 #include "session/vector_jobs.h"
 
+#include "session/adapter_jobs.h"
+#include "session/engine_convert.h"
+
 #include "engine/contrastive_dataset.h"
+#include "engine/dimension_adapter.h"
 #include "engine/errors.h"
 #include "engine/evaluation.h"
 #include "engine/generation.h"
@@ -30,18 +34,6 @@ void requireTextModel(const LoadedModel& m, const char* which)
     if (!m.tokenizer)
         throw UnsupportedError(m.directory.toStdString() + ": the " + which +
                                " model has no tokenizer; text jobs need one");
-}
-
-ContrastiveDataset toDataset(const PairDataset& d)
-{
-    ContrastiveDataset out;
-    out.name = d.name.isEmpty() ? std::string("pairs") : d.name.toStdString();
-    for (const PairText& p : d.pairs)
-        out.pairs.push_back({p.prompt.toStdString(), p.positive.toStdString(), p.negative.toStdString(), p.line});
-    if (out.pairs.size() < 2)
-        throw InputError("the dataset '" + out.name + "' has " + std::to_string(out.pairs.size()) +
-                         " pairs; at least two are needed (one to train, one held out)");
-    return out;
 }
 
 HookSite parseSite(const QString& component)
@@ -77,7 +69,7 @@ void TransferExtractionJob::execute()
                          ", injection layer " + std::to_string(tLayer) + " of " + std::to_string(tLayers));
 
     ExtractionRequest req;
-    req.dataset = toDataset(m_params.dataset);
+    req.dataset = toContrastiveDataset(m_params.dataset);
     req.heldOutFraction = m_params.dataset.heldOutFraction;
     req.splitSeed = m_params.dataset.splitSeed;
     const auto method = parseExtractionMethod(m_params.method.toStdString());
@@ -155,6 +147,50 @@ void TransferExtractionJob::execute()
     Q_EMIT finished(out);
 }
 
+bool applyTrainedAdapter(const AdapterTrainingSummary& adapter, TransferResult& transfer, QString* why)
+{
+    auto fail = [why](const QString& message) {
+        if (why)
+            *why = message;
+        return false;
+    };
+    if (!adapter.adapter)
+        return fail(TransferExtractionJob::tr("The run produced no adapter."));
+    if (!transfer.isValid())
+        return fail(TransferExtractionJob::tr("No vector has been extracted yet (Extraction tab)."));
+    const PreferenceVector& source = transfer.source.vectors->front();
+    const PreferenceVector& native = transfer.native.vectors->front();
+    const QString sourcePoint = qs(source.point.name()), nativePoint = qs(native.point.name());
+    if (sourcePoint != adapter.sourcePoint || nativePoint != adapter.targetPoint)
+        return fail(TransferExtractionJob::tr("The adapter maps %1 → %2; the extracted vectors are at %3 → %4.")
+                        .arg(adapter.sourcePoint, adapter.targetPoint, sourcePoint, nativePoint));
+    const DimensionAdapter& a = *adapter.adapter;
+    if (a.sourceDim() != source.vector.numel() || a.targetDim() != native.vector.numel())
+        return fail(TransferExtractionJob::tr("The adapter maps width %1 → %2; the vectors have %3 → %4.")
+                        .arg(a.sourceDim())
+                        .arg(a.targetDim())
+                        .arg(source.vector.numel())
+                        .arg(native.vector.numel()));
+    c10::InferenceMode guard;
+    PreferenceVector adapted = source;
+    adapted.vector = a.adaptVector(source.vector.to(at::kFloat)).to(at::kFloat).contiguous();
+    adapted.point = native.point;
+    adapted.model = native.model;
+    adapted.modelType = native.modelType;
+    adapted.hiddenSize = native.hiddenSize;
+    adapted.modelLayers = native.modelLayers;
+    adapted.norm = adapted.vector.norm().item<double>();
+    adapted.meanActivationNorm = native.meanActivationNorm;
+    adapted.origin = "transferred from " + source.model + " " + source.point.name() + " (trained " + a.name() + " adapter)";
+    transfer.transferred = makeSet({adapted});
+    transfer.strategy = TransferExtractionJob::tr("adapted (trained %1 adapter)").arg(qs(a.name()));
+    transfer.reasons = QStringList{TransferExtractionJob::tr("Brought into the target by the adapter trained in the "
+                                                             "Training tab: %1.")
+                                       .arg(qs(a.description()))};
+    transfer.cosineToNative = cosineSimilarity(adapted.vector, native.vector);
+    return true;
+}
+
 SteeredComparisonJob::SteeredComparisonJob(SteeredComparisonParams params, QObject* parent)
     : Job(parent), m_params(std::move(params))
 {
@@ -172,7 +208,7 @@ void SteeredComparisonJob::execute()
 
     std::vector<ContrastivePair> heldOut;
     if (m_params.dataset.pairs.size() >= 2) {
-        const ContrastiveDataset d = toDataset(m_params.dataset);
+        const ContrastiveDataset d = toContrastiveDataset(m_params.dataset);
         heldOut = splitDataset(d, m_params.dataset.heldOutFraction, m_params.dataset.splitSeed).heldOut.pairs;
     }
     // Work units: each column's tokens, then each column's scoring.

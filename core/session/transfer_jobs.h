@@ -30,22 +30,6 @@
 
 namespace sb {
 
-/// One contrastive pair as typed or imported in the GUI.
-struct PairText {
-    QString prompt;
-    QString positive;
-    QString negative;
-    int line = 0; ///< line in its file (0: typed in)
-};
-
-/// The dataset a job reads, with the train / held-out split to use.
-struct PairDataset {
-    QString name;
-    QVector<PairText> pairs;
-    double heldOutFraction = 0.5;
-    quint64 splitSeed = 2024;
-};
-
 struct TransferParams {
     LoadedModel source;
     LoadedModel target;
@@ -139,6 +123,16 @@ protected:
 private:
     SteeredComparisonParams m_params;
 };
+
+struct AdapterTrainingSummary;
+
+/// Brings the extracted source vector of `transfer` into the target with a
+/// trained adapter (AdapterTrainingJob): `transferred` becomes the adapted
+/// vector, the strategy says so and the cosine to the native vector is
+/// recomputed. Returns false and leaves `transfer` as it was when the
+/// adapter does not fit it cleanly (other points or widths, no vectors);
+/// `why` then says what differs.
+bool applyTrainedAdapter(const AdapterTrainingSummary& adapter, TransferResult& transfer, QString* why = nullptr);
 
 } // namespace sb
 

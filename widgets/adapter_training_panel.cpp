@@ -1,0 +1,307 @@
+#include "widgets/adapter_training_panel.h"
+
+#include "widgets/loss_plot.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sb {
+
+namespace {
+QString kindTitle(const QString& kind)
+{
+    if (kind == QLatin1String("linear")) return AdapterTrainingPanel::tr("Linear (ridge, closed form)");
+    if (kind == QLatin1String("linear_sgd")) return AdapterTrainingPanel::tr("Linear (trained from a random start)");
+    if (kind == QLatin1String("low_rank")) return AdapterTrainingPanel::tr("Low rank");
+    if (kind == QLatin1String("residual")) return AdapterTrainingPanel::tr("Residual (linear + small MLP)");
+    if (kind == QLatin1String("multi_scale")) return AdapterTrainingPanel::tr("Multi-scale");
+    if (kind == QLatin1String("architecture_aware")) return AdapterTrainingPanel::tr("Architecture-aware");
+    return kind;
+}
+
+QString num(double v, int decimals = 3)
+{
+    if (!std::isfinite(v))
+        return AdapterTrainingPanel::tr("n/a");
+    return QLocale().toString(v, 'f', decimals);
+}
+} // namespace
+
+AdapterTrainingPanel::AdapterTrainingPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* lay = new QHBoxLayout(this);
+    lay->setContentsMargins(0, 0, 0, 0);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    lay->addWidget(split);
+
+    auto* left = new QWidget(split);
+    auto* leftLay = new QVBoxLayout(left);
+    auto* box = new QGroupBox(tr("Adapter"), left);
+    auto* form = new QFormLayout(box);
+    auto addRow = [&](const QString& label, QWidget* w, const QString& name, const QString& tip) {
+        w->setObjectName(name);
+        w->setToolTip(tip);
+        form->addRow(label, w);
+    };
+
+    m_kind = new QComboBox(box);
+    for (const QString& k : kinds())
+        m_kind->addItem(kindTitle(k), k);
+    m_kind->setCurrentIndex(static_cast<int>(kinds().indexOf(QStringLiteral("architecture_aware"))));
+    addRow(tr("&Kind:"), m_kind, QStringLiteral("adapterKind"),
+           tr("How the source's activations are mapped into the target's space. Every kind is first fitted in "
+              "closed form on paired activations (linear_sgd starts from random weights) and then fine-tuned."));
+
+    m_steps = new QSpinBox(box);
+    m_steps->setRange(0, 100000);
+    addRow(tr("&Steps:"), m_steps, QStringLiteral("adapterSteps"),
+           tr("Optimisation steps of the fine-tuning (0: the closed-form fit only)."));
+    m_lr = new QDoubleSpinBox(box);
+    m_lr->setDecimals(5);
+    m_lr->setRange(0.00001, 1.0);
+    m_lr->setSingleStep(0.0005);
+    addRow(tr("&Learning rate:"), m_lr, QStringLiteral("adapterLearningRate"),
+           tr("Peak learning rate (linear warm-up, then cosine decay)."));
+    auto weight = [&](const QString& label, const QString& name, const QString& tip) {
+        auto* s = new QDoubleSpinBox(box);
+        s->setDecimals(3);
+        s->setRange(0.0, 100.0);
+        s->setSingleStep(0.1);
+        addRow(label, s, name, tip);
+        return s;
+    };
+    m_wMapping = weight(tr("&Mapping weight:"), QStringLiteral("adapterMappingWeight"),
+                        tr("Weight of the mapping loss: adapted source activations against the target's at the same text positions."));
+    m_wEffect = weight(tr("&Effect weight:"), QStringLiteral("adapterEffectWeight"),
+                       tr("Weight of effect preservation: the adapted vector should shift the target's preference like its own vector."));
+    m_wConsistency = weight(tr("C&onsistency weight:"), QStringLiteral("adapterConsistencyWeight"),
+                            tr("Weight of consistency: the adapter should keep the geometry of the source's activations."));
+    m_validateEvery = new QSpinBox(box);
+    m_validateEvery->setRange(1, 10000);
+    addRow(tr("&Validate every:"), m_validateEvery, QStringLiteral("adapterValidateEvery"),
+           tr("Steps between validations on held-out activation rows (the dashed curves)."));
+    m_patience = new QSpinBox(box);
+    m_patience->setRange(1, 100000);
+    addRow(tr("&Patience:"), m_patience, QStringLiteral("adapterPatience"),
+           tr("Validations without improvement before training stops early; the best parameters are kept."));
+    m_seed = new QSpinBox(box);
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    addRow(tr("S&eed:"), m_seed, QStringLiteral("adapterSeed"), tr("Seed of the initialisation and the batches."));
+    m_probe = new QSpinBox(box);
+    m_probe->setRange(0, 100000);
+    m_probe->setSpecialValueText(tr("all"));
+    addRow(tr("P&robe sentences:"), m_probe, QStringLiteral("adapterProbeSentences"),
+           tr("Sentences of the bundled probe corpus read by both models for the paired activations (fewer: faster)."));
+    m_useForTransfer = new QCheckBox(tr("&Use the trained adapter for the transfer"), box);
+    m_useForTransfer->setObjectName(QStringLiteral("useAdapterForTransfer"));
+    m_useForTransfer->setChecked(true);
+    m_useForTransfer->setToolTip(tr("When a run ends and a vector was extracted at the same points, the adapter "
+                                    "brings it into the target (Steering tab) instead of the strategy chosen there."));
+    form->addRow(m_useForTransfer);
+    leftLay->addWidget(box);
+
+    m_points = new QLabel(left);
+    m_points->setObjectName(QStringLiteral("adapterPoints"));
+    m_points->setWordWrap(true);
+    m_points->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    leftLay->addWidget(m_points);
+
+    auto* buttons = new QHBoxLayout;
+    m_train = new QPushButton(tr("&Train"), left);
+    m_train->setObjectName(QStringLiteral("trainButton"));
+    m_train->setToolTip(tr("Fit and fine-tune the adapter on the loaded models and the dataset's train part; "
+                           "every run is added to the plot."));
+    m_cancel = new QPushButton(tr("&Cancel"), left);
+    m_cancel->setObjectName(QStringLiteral("cancelTrainingButton"));
+    m_cancel->setToolTip(tr("Stop the run; the best parameters so far are kept."));
+    buttons->addWidget(m_train);
+    buttons->addWidget(m_cancel);
+    buttons->addStretch(1);
+    leftLay->addLayout(buttons);
+    m_availability = new QLabel(left);
+    m_availability->setObjectName(QStringLiteral("trainingAvailability"));
+    m_availability->setWordWrap(true);
+    leftLay->addWidget(m_availability);
+
+    m_summaryView = new QTextBrowser(left);
+    m_summaryView->setObjectName(QStringLiteral("trainingSummary"));
+    m_summaryView->setPlaceholderText(tr("The summary of every finished run appears here."));
+    leftLay->addWidget(m_summaryView, 1);
+
+    m_plot = new LossPlot(split);
+    m_plot->setObjectName(QStringLiteral("lossPlot"));
+    split->addWidget(left);
+    split->addWidget(m_plot);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    split->setSizes({330, 800});
+
+    connect(m_train, &QPushButton::clicked, this, &AdapterTrainingPanel::trainRequested);
+    connect(m_cancel, &QPushButton::clicked, this, &AdapterTrainingPanel::cancelRequested);
+    setSettings(AdapterTrainingParams{});
+    setPointsText(tr("Points: the representation stage (choose others in the Layers tab)."));
+    updateButtons();
+}
+
+QStringList AdapterTrainingPanel::kinds()
+{
+    return {QStringLiteral("linear"),   QStringLiteral("linear_sgd"),  QStringLiteral("low_rank"),
+            QStringLiteral("residual"), QStringLiteral("multi_scale"), QStringLiteral("architecture_aware")};
+}
+
+AdapterTrainingParams AdapterTrainingPanel::settings() const
+{
+    AdapterTrainingParams p;
+    p.kind = m_kind->currentData().toString();
+    p.steps = m_steps->value();
+    p.learningRate = m_lr->value();
+    p.mappingWeight = m_wMapping->value();
+    p.effectWeight = m_wEffect->value();
+    p.consistencyWeight = m_wConsistency->value();
+    p.validateEvery = m_validateEvery->value();
+    p.patience = m_patience->value();
+    p.seed = static_cast<quint64>(m_seed->value());
+    p.maxProbeSentences = m_probe->value();
+    return p;
+}
+
+void AdapterTrainingPanel::setSettings(const AdapterTrainingParams& p)
+{
+    const int k = m_kind->findData(p.kind);
+    if (k >= 0)
+        m_kind->setCurrentIndex(k);
+    m_steps->setValue(p.steps);
+    m_lr->setValue(p.learningRate);
+    m_wMapping->setValue(p.mappingWeight);
+    m_wEffect->setValue(p.effectWeight);
+    m_wConsistency->setValue(p.consistencyWeight);
+    m_validateEvery->setValue(p.validateEvery);
+    m_patience->setValue(p.patience);
+    m_seed->setValue(static_cast<int>(std::min<quint64>(p.seed, static_cast<quint64>(std::numeric_limits<int>::max()))));
+    m_probe->setValue(p.maxProbeSentences);
+}
+
+void AdapterTrainingPanel::setAvailable(bool available, const QString& reason)
+{
+    m_available = available;
+    m_availability->setText(available ? QString() : reason);
+    m_availability->setVisible(!available && !reason.isEmpty());
+    updateButtons();
+}
+
+void AdapterTrainingPanel::setPointsText(const QString& text) { m_points->setText(text); }
+
+QString AdapterTrainingPanel::pointsText() const { return m_points->text(); }
+
+void AdapterTrainingPanel::setRunning(bool running)
+{
+    m_running = running;
+    updateButtons();
+}
+
+void AdapterTrainingPanel::updateButtons()
+{
+    m_train->setEnabled(m_available && !m_running);
+    m_cancel->setEnabled(m_running);
+}
+
+int AdapterTrainingPanel::beginRun(const AdapterTrainingParams& p)
+{
+    const int n = static_cast<int>(m_plot->runLabels().size()) + 1;
+    return m_plot->addRun(tr("Run %1: %2, lr %3").arg(n).arg(p.kind, QLocale().toString(p.learningRate, 'g', 3)));
+}
+
+std::vector<LossSample> AdapterTrainingPanel::samplesFor(int run, const AdapterTrainingStep& s)
+{
+    const QString split = s.validation ? QStringLiteral("validation") : QStringLiteral("train");
+    const double step = s.step;
+    return {LossSample{run, split, QStringLiteral("total"), step, s.total},
+            LossSample{run, split, QStringLiteral("mapping"), step, s.mapping},
+            LossSample{run, split, QStringLiteral("effect"), step, s.effect},
+            LossSample{run, split, QStringLiteral("consistency"), step, s.consistency}};
+}
+
+void AdapterTrainingPanel::finishRun(int run, const AdapterTrainingParams& p, const AdapterTrainingSummary& s)
+{
+    const QString outcome = s.cancelled      ? tr("cancelled")
+                            : s.stoppedEarly ? tr("stopped early")
+                                             : tr("completed");
+    const QStringList labels = m_plot->runLabels();
+    const QString label = labels.value(run);
+    if (s.cancelled || s.stoppedEarly)
+        m_plot->setRunLabel(run, tr("%1 (%2)").arg(label, outcome));
+    const QString text =
+        tr("%1: %2 (%3 parameters), %4 → %5. %6 of %7 steps, learning rate %8, weights mapping %9 / effect %10 / "
+           "consistency %11, seed %12. Best step %13. Cosine to the target's own vector: fitted %14, trained %15. "
+           "Mapping error: fitted %16, trained %17. %18 s, %19.")
+            .arg(label, s.kind, QLocale().toString(s.parameters), s.sourcePoint, s.targetPoint)
+            .arg(s.steps)
+            .arg(p.steps)
+            .arg(QLocale().toString(p.learningRate, 'g', 3), num(p.mappingWeight, 2), num(p.effectWeight, 2),
+                 num(p.consistencyWeight, 2))
+            .arg(p.seed)
+            .arg(s.bestStep)
+            .arg(num(s.cosineToNativeFitted), num(s.cosineToNativeTrained), num(s.mappingErrorFitted),
+                 num(s.mappingErrorTrained), num(s.seconds, 1), outcome);
+    m_summaries << text;
+    m_summariesHtml << QStringLiteral("<p><b>%1</b></p>").arg(text.toHtmlEscaped());
+    m_summaryView->setHtml(m_summariesHtml.join(QString()));
+    m_summaryView->moveCursor(QTextCursor::End);
+}
+
+void AdapterTrainingPanel::failRun(int run, const QString& message)
+{
+    const QString label = m_plot->runLabels().value(run);
+    m_plot->setRunLabel(run, tr("%1 (failed)").arg(label));
+    const QString text = tr("%1 failed: %2").arg(label, message);
+    m_summaries << text;
+    m_summariesHtml << QStringLiteral("<p style=\"color:#b00\">%1</p>").arg(text.toHtmlEscaped());
+    m_summaryView->setHtml(m_summariesHtml.join(QString()));
+}
+
+bool AdapterTrainingPanel::useForTransfer() const { return m_useForTransfer->isChecked(); }
+
+void AdapterTrainingPanel::setUseForTransfer(bool on) { m_useForTransfer->setChecked(on); }
+
+void AdapterTrainingPanel::addNote(const QString& text)
+{
+    if (m_summaries.isEmpty())
+        return;
+    m_summaries.last() += QLatin1Char(' ') + text;
+    m_summariesHtml << QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped());
+    m_summaryView->setHtml(m_summariesHtml.join(QString()));
+    m_summaryView->moveCursor(QTextCursor::End);
+}
+
+QString AdapterTrainingPanel::summariesHtml() const { return m_summariesHtml.join(QString()); }
+
+void AdapterTrainingPanel::clearRuns()
+{
+    m_plot->clear();
+    m_summaries.clear();
+    m_summariesHtml.clear();
+    m_summaryView->clear();
+}
+
+void AdapterTrainingPanel::setPresentationMode(bool on) { m_plot->setPresentationMode(on); }
+
+QString AdapterTrainingPanel::exportTo(const QString& path) const { return m_plot->exportTo(path); }
+
+QString AdapterTrainingPanel::exportName() const { return m_plot->exportName(); }
+
+} // namespace sb

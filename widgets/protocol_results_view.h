@@ -1,0 +1,107 @@
+#pragma once
+// The Protocol tab: settings of the graduated transfer protocol (stages,
+// components, strategies, probe size, training steps), Run and Cancel, the
+// results as a sortable table (one row per point x component x strategy)
+// and a bar plot of the mean transfer efficiency and cosine to the target's
+// own vector per strategy. Like the training panel it runs nothing itself:
+// the owner starts a ProtocolJob with settings() on runRequested().
+
+#include "session/protocol_job.h"
+#include "widgets/plot_export.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace sb {
+
+class PlotView;
+
+class ProtocolResultsView : public QWidget, public Exportable {
+    Q_OBJECT
+public:
+    enum Column {
+        PointColumn,
+        ComponentColumn,
+        StrategyColumn,
+        CosineColumn,
+        ShiftColumn,
+        EfficiencyColumn,
+        RandomShiftColumn,
+        KlColumn,
+        ParametersColumn,
+        TrainTimeColumn,
+        MappingErrorColumn,
+        ColumnCount
+    };
+
+    explicit ProtocolResultsView(QWidget* parent = nullptr);
+
+    /// The chosen stages, components, strategies and sizes (models and dataset unset).
+    ProtocolParams settings() const;
+    void setSettings(const ProtocolParams& p);
+
+    void setAvailable(bool available, const QString& reason = {});
+    void setRunning(bool running);
+    bool isRunning() const { return m_running; }
+
+    /// Shows a result (replaces the previous one).
+    void setResult(const ProtocolSummary& result);
+    const ProtocolSummary& result() const { return m_result; }
+    void clear();
+    /// A status line under the buttons ("Running...", "Cancelled.", an error).
+    void setStatus(const QString& text);
+
+    /// The value a cell sorts by (NaN where not measured): the number for
+    /// numeric columns, for tests and reports.
+    double sortValue(int row, int column) const;
+    /// The row of the result shown at table row `row` (after sorting).
+    int resultRow(int row) const;
+    /// The table as HTML (reports).
+    QString tableHtml() const;
+    /// A one-paragraph description of the result (reports, the view's header).
+    QString resultText() const;
+
+    QTableWidget* table() const { return m_table; }
+    PlotView* plot() const { return m_plot; }
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    void setPresentationMode(bool on);
+
+    QString exportTo(const QString& path) const override;
+    QString exportName() const override { return QStringLiteral("protocol"); }
+
+Q_SIGNALS:
+    void runRequested();
+    void cancelRequested();
+
+private:
+    void updateButtons();
+    void fillTable();
+    void fillPlot();
+    void restyle();
+
+    QListWidget* m_stages;
+    QListWidget* m_components;
+    QListWidget* m_strategies;
+    QSpinBox* m_steps;
+    QSpinBox* m_probe;
+    QCheckBox* m_sideEffects;
+    QCheckBox* m_measured;
+    QPushButton* m_run;
+    QPushButton* m_cancel;
+    QLabel* m_status;
+    QLabel* m_info;
+    QTableWidget* m_table;
+    PlotView* m_plot;
+    ProtocolSummary m_result;
+    bool m_available = false;
+    bool m_running = false;
+};
+
+} // namespace sb
