@@ -182,7 +182,7 @@ bool applyTrainedAdapter(const AdapterTrainingSummary& adapter, TransferResult& 
     adapted.norm = adapted.vector.norm().item<double>();
     adapted.meanActivationNorm = native.meanActivationNorm;
     adapted.origin = "transferred from " + source.model + " " + source.point.name() + " (trained " + a.name() + " adapter)";
-    transfer.transferred = makeSet({adapted});
+    transfer.transferred = makeVectorSet({adapted});
     transfer.strategy = TransferExtractionJob::tr("adapted (trained %1 adapter)").arg(qs(a.name()));
     transfer.reasons = QStringList{TransferExtractionJob::tr("Brought into the target by the adapter trained in the "
                                                              "Training tab: %1.")
