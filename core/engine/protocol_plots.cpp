@@ -83,27 +83,28 @@ std::string protocolPlotSvg(const ProtocolResult& r, const std::string& metric)
         panels[key].push_back(b);
     }
 
-    // One x range for every panel: efficiency spans 0 and 1 (the native vector), cosine is [-1, 1].
-    double lo = eff ? 0.0 : -1.0, hi = 1.0;
-    if (eff)
-        for (const auto& [k, bars] : panels)
-            for (const auto& b : bars) {
-                lo = std::min({lo, b.value, b.hasCi ? b.low : b.value});
-                hi = std::max({hi, b.value, b.hasCi ? b.high : b.value});
-            }
-    const double pad = 0.05 * (hi - lo);
-    if (eff) {
-        lo -= pad;
-        hi += pad;
-    }
+    // Each panel has its own x axis: efficiencies at points where the native
+    // vector barely moves the target are ratios of small numbers and would
+    // flatten every other panel on a shared one. Efficiency axes span 0 and 1
+    // (the native vector); cosine axes are [-1, 1].
     const double width = 760, labelW = 200, plotW = 440, left = labelW + 10, barH = 14, rowH = 18;
-    auto X = [&](double v) { return left + (v - lo) / (hi - lo) * plotW; };
-
     std::ostringstream body;
     double y = 56;
     for (const auto& key : order) {
         const auto& bars = panels[key];
-        body << "<g class=\"panel\" data-point=\"" << esc(key) << "\">\n";
+        double lo = eff ? 0.0 : -1.0, hi = 1.0;
+        if (eff) {
+            for (const auto& b : bars) {
+                lo = std::min({lo, b.value, b.hasCi ? b.low : b.value});
+                hi = std::max({hi, b.value, b.hasCi ? b.high : b.value});
+            }
+            const double pad = 0.05 * (hi - lo);
+            lo -= pad;
+            hi += pad;
+        }
+        auto X = [&](double v) { return left + (v - lo) / (hi - lo) * plotW; };
+        body << "<g class=\"panel\" data-point=\"" << esc(key) << "\" data-x-min=\"" << std::setprecision(9) << lo
+             << "\" data-x-max=\"" << hi << "\">\n";
         body << "<text x=\"10\" y=\"" << num(y + 12, 1) << "\" font-weight=\"bold\">" << esc(titles[key]) << "</text>\n";
         y += 20;
         const double top = y;
@@ -127,25 +128,27 @@ std::string protocolPlotSvg(const ProtocolResult& r, const std::string& metric)
                  << (b.hasCi ? " [" + num(b.low, 2) + ", " + num(b.high, 2) + "]" : std::string()) << "</text>\n";
             y += rowH;
         }
-        // Zero line, and the native vector's level for efficiency.
+        // Zero line, the native vector's level for efficiency, and the axis.
         body << "<line x1=\"" << num(X(0.0), 2) << "\" y1=\"" << num(top - 2, 1) << "\" x2=\"" << num(X(0.0), 2)
              << "\" y2=\"" << num(y, 1) << "\" stroke=\"#000\"/>\n";
         if (eff)
             body << "<line x1=\"" << num(X(1.0), 2) << "\" y1=\"" << num(top - 2, 1) << "\" x2=\"" << num(X(1.0), 2)
                  << "\" y2=\"" << num(y, 1) << "\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n";
+        const double raw = (hi - lo) / 6.0;
+        const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+        const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
+        body << "<line x1=\"" << num(left, 1) << "\" y1=\"" << num(y, 1) << "\" x2=\"" << num(left + plotW, 1)
+             << "\" y2=\"" << num(y, 1) << "\" stroke=\"#000\"/>\n";
+        for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) {
+            const double tv = std::abs(t) < 1e-9 * step ? 0.0 : t;
+            body << "<line x1=\"" << num(X(tv), 2) << "\" y1=\"" << num(y, 1) << "\" x2=\"" << num(X(tv), 2)
+                 << "\" y2=\"" << num(y + 4, 1) << "\" stroke=\"#000\"/><text x=\"" << num(X(tv), 2) << "\" y=\""
+                 << num(y + 14, 1) << "\" text-anchor=\"middle\" font-size=\"9\">" << num(tv, step < 0.1 ? 2 : step < 1 ? 1 : 0)
+                 << "</text>\n";
+        }
         body << "</g>\n";
-        y += 16;
+        y += 34;
     }
-    // Axis ticks under the last panel.
-    std::ostringstream axis;
-    const double step = (hi - lo) > 4 ? 1.0 : (hi - lo) > 1.5 ? 0.5 : 0.25;
-    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9; t += step) {
-        axis << "<line x1=\"" << num(X(t), 2) << "\" y1=\"" << num(y - 8, 1) << "\" x2=\"" << num(X(t), 2) << "\" y2=\""
-             << num(y - 3, 1) << "\" stroke=\"#000\"/>";
-        axis << "<text x=\"" << num(X(t), 2) << "\" y=\"" << num(y + 10, 1) << "\" text-anchor=\"middle\">" << num(t, 2)
-             << "</text>\n";
-    }
-    y += 20;
     const std::string caption =
         eff ? "Transfer efficiency (shift / native shift) on the held-out pairs; bars: mean, whiskers: 95 % bootstrap "
               "CI of the shift / native shift (native shift fixed). Dashed line: the target's own vector (1)."
@@ -154,15 +157,14 @@ std::string protocolPlotSvg(const ProtocolResult& r, const std::string& metric)
     s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width, 0) << "\" height=\"" << num(y + 30, 0)
       << "\" viewBox=\"0 0 " << num(width, 0) << ' ' << num(y + 30, 0) << "\" font-family=\"sans-serif\" font-size=\"11\""
-      << " data-metric=\"" << metric << "\" data-x-min=\"" << std::setprecision(9) << lo << "\" data-x-max=\"" << hi
-      << "\">\n"
+      << " data-metric=\"" << metric << "\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
       << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << esc(r.source + " -> " + r.target) << ", "
       << esc(r.dataset) << ": " << (eff ? "transfer efficiency" : "cosine to native") << "</text>\n"
       << "<text x=\"10\" y=\"38\">" << esc(std::to_string(r.trainPairs) + " train / " +
                                            std::to_string(r.evaluationPairs) + " evaluation pairs, " +
                                            r.mappingMethod + " layer mapping; * = best row") << "</text>\n"
-      << body.str() << axis.str() << "<text x=\"10\" y=\"" << num(y + 8, 1) << "\" font-size=\"10\">" << esc(caption)
+      << body.str() << "<text x=\"10\" y=\"" << num(y + 8, 1) << "\" font-size=\"10\">" << esc(caption)
       << "</text>\n</svg>\n";
     return s.str();
 }

@@ -81,6 +81,13 @@ public:
         if (m_nativeShift != 0.0)
             row.efficiency = row.shift.mean / m_nativeShift;
         row.cosineToNative = cosineSimilarity(v, m_native);
+        {
+            const double nv = v.to(at::kDouble).norm().item<double>();
+            const double nn = m_native.to(at::kDouble).norm().item<double>();
+            if (nv > 0.0 && nn > 0.0 && m_nativeShift != 0.0)
+                row.efficiencyAtNativeNorm =
+                    meanShift(shiftsOf({{m_point, (v.to(at::kDouble) * (nn / nv)).to(at::kFloat)}})) / m_nativeShift;
+        }
         if (m_neutral && !m_neutral->empty()) {
             HookSet hooks = Steering{terms, m_alpha, {}}.hooks();
             row.kl = m_neutral->measure(&hooks).kl;
@@ -166,7 +173,8 @@ nlohmann::json ProtocolRow::toJson() const
             {"parameters", parameters},
             {"train_seconds", trainSeconds},
             {"mapping_error", optJson(mappingError)},
-            {"norm_ratio", optJson(normRatio)}};
+            {"norm_ratio", optJson(normRatio)},
+            {"efficiency_at_native_norm", optJson(efficiencyAtNativeNorm)}};
 }
 
 nlohmann::json ProtocolResult::toJson() const
@@ -196,14 +204,14 @@ std::string ProtocolResult::toCsv() const
 {
     std::ostringstream s;
     s << "point,component,strategy,cosine_to_native,shift,ci_low,ci_high,efficiency,random_shift,native_shift,kl,"
-         "parameters,train_seconds,mapping_error,norm_ratio\n";
+         "parameters,train_seconds,mapping_error,norm_ratio,efficiency_at_native_norm\n";
     auto opt = [](const std::optional<double>& v) { return v ? fixed(*v, 6) : std::string(); };
     for (const auto& r : rows)
         s << csvField(r.pointLabel()) << ',' << r.component << ',' << csvField(r.strategy) << ','
           << opt(r.cosineToNative) << ',' << fixed(r.shift.mean, 6) << ',' << fixed(r.shift.low, 6) << ','
           << fixed(r.shift.high, 6) << ',' << opt(r.efficiency) << ',' << fixed(r.randomShift, 6) << ','
           << fixed(r.nativeShift, 6) << ',' << opt(r.kl) << ',' << r.parameters << ',' << fixed(r.trainSeconds, 3)
-          << ',' << opt(r.mappingError) << ',' << opt(r.normRatio) << '\n';
+          << ',' << opt(r.mappingError) << ',' << opt(r.normRatio) << ',' << opt(r.efficiencyAtNativeNorm) << '\n';
     return s.str();
 }
 
@@ -215,7 +223,7 @@ std::string ProtocolResult::toTable() const
     s << std::left << std::setw(34) << "point" << std::setw(11) << "component" << std::setw(27) << "strategy"
       << std::right << std::setw(8) << "cos" << std::setw(9) << "shift" << std::setw(20) << "95% CI" << std::setw(8)
       << "eff" << std::setw(9) << "random" << std::setw(8) << "KL" << std::setw(9) << "params" << std::setw(8)
-      << "fit s" << std::setw(8) << "map err" << std::setw(8) << "|v|/|n|" << '\n';
+      << "fit s" << std::setw(8) << "map err" << std::setw(8) << "|v|/|n|" << std::setw(8) << "eff@|n|" << '\n';
     auto opt = [](const std::optional<double>& v, int d) { return v ? fixed(*v, d) : std::string("-"); };
     std::string last;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -230,7 +238,8 @@ std::string ProtocolResult::toTable() const
           << ("[" + fixed(r.shift.low, 3) + ", " + fixed(r.shift.high, 3) + "]") << std::setw(8)
           << opt(r.efficiency, 2) << std::setw(9) << fixed(r.randomShift, 3) << std::setw(8) << opt(r.kl, 4)
           << std::setw(9) << r.parameters << std::setw(8) << fixed(r.trainSeconds, 2) << std::setw(8)
-          << opt(r.mappingError, 3) << std::setw(8) << opt(r.normRatio, 3) << '\n';
+          << opt(r.mappingError, 3) << std::setw(8) << opt(r.normRatio, 3) << std::setw(8)
+          << opt(r.efficiencyAtNativeNorm, 2) << '\n';
         last = key;
     }
     s << "* best: highest transfer efficiency at the best point (" << bestPoint

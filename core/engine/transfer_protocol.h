@@ -84,6 +84,10 @@ struct ProtocolRow {
     std::string description;
     /// |transferred| / |native|: how long the transferred vector is against the target's own.
     std::optional<double> normRatio;
+    /// A diagnostic of direction alone: the transfer efficiency of the transferred
+    /// vector rescaled to the native vector's norm (uses the native norm, so it
+    /// is not a transfer method; it separates a short vector from a wrong direction).
+    std::optional<double> efficiencyAtNativeNorm;
     /// The fitted adapter (null for direct and scaled, which have none).
     std::shared_ptr<DimensionAdapter> adapter;
     /// The transferred vector that was evaluated, [d_t] float32.

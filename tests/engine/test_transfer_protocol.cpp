@@ -142,6 +142,10 @@ private Q_SLOTS:
         QVERIFY(r.rows[2].mappingError.has_value());
         // scaled and zero_pad put the same direction in: same cosine.
         QVERIFY(std::abs(*r.rows[0].cosineToNative - *r.rows[1].cosineToNative) < 1e-6);
+        // ... so, rescaled to the native norm, they are the same vector: the same efficiency.
+        QVERIFY(r.rows[0].efficiencyAtNativeNorm && r.rows[1].efficiencyAtNativeNorm);
+        QVERIFY(std::abs(*r.rows[0].efficiencyAtNativeNorm - *r.rows[1].efficiencyAtNativeNorm) <
+                1e-3 * std::max(1.0, std::abs(*r.rows[1].efficiencyAtNativeNorm)));
         QVERIFY(r.bestRow >= 0);
         QVERIFY(r.rows[4].description.find("norm_adaptation") != std::string::npos);
         QVERIFY(r.rows[5].description.find("fine-tuned 4 steps") != std::string::npos);
