@@ -8,6 +8,7 @@
 #include "engine/contrastive_dataset.h"
 #include "engine/experiment_store.h"
 #include "engine/model.h"
+#include "engine/protocol_plots.h"
 #include "engine/tokenizer.h"
 #include "engine/transfer_protocol.h"
 #include "engine/vector_store.h"
@@ -51,8 +52,8 @@ std::vector<std::string> splitList(const std::string& s)
 
 int runProtocol(const std::vector<std::string>& argv)
 {
-    Args a(argv, {"--json", "--quiet", "--depth-mapping", "--no-side-effects"},
-           {"--pairs", "--heldout", "--out", "--csv", "--stages", "--components", "--strategies", "--steps",
+    Args a(argv, {"--json", "--quiet", "--depth-mapping", "--no-side-effects", "--no-cache"},
+           {"--pairs", "--heldout", "--out", "--csv", "--plots", "--stages", "--components", "--strategies", "--steps",
             "--heldout-fraction", "--split-seed", "--probe-sentences", "--alpha", "--seed"});
     a.expectPositionals(2);
     ProtocolOptions o;
@@ -108,6 +109,13 @@ int runProtocol(const std::vector<std::string>& argv)
     std::optional<ContrastiveDataset> heldOut;
     if (auto h = a.option("--heldout"))
         heldOut = protocolPairs(*h);
+    // The experiment file is opened first: its /paired_activations cache serves this run.
+    std::optional<ExperimentFile> exp;
+    if (auto out = a.option("--out")) {
+        exp = openOrCreateExperiment(*out);
+        if (!a.flag("--no-cache"))
+            o.activationCache = &exp->root();
+    }
     ProtocolResult r = runTransferProtocol(*source, *st, *target, *tt, pairs, heldOut ? &*heldOut : nullptr, o);
     if (!quiet)
         std::cerr << "\n";
@@ -119,13 +127,19 @@ int runProtocol(const std::vector<std::string>& argv)
         if (!f)
             throw ResourceError(*csv + ": write failed");
     }
+    if (auto plots = a.option("--plots"))
+        for (const auto& path : writeProtocolPlots(r, *plots))
+            if (!quiet)
+                std::cerr << "wrote " << path << "\n";
     if (auto out = a.option("--out")) {
-        ExperimentFile exp = openOrCreateExperiment(*out);
-        storeDataset(exp, pairs);
+        storeDataset(*exp, pairs);
         if (heldOut)
-            storeDataset(exp, *heldOut);
-        r.save(exp.root());
-        exp.save(*out);
+            storeDataset(*exp, *heldOut);
+        r.save(exp->root());
+        exp->save(*out);
+        if (!quiet)
+            std::cerr << "paired activations: " << r.pairedPointsCached << " point(s) from the cache in " << *out
+                      << ", " << r.pairedPointsComputed << " collected\n";
     }
     if (json)
         printJson(r.toJson());
@@ -137,7 +151,8 @@ int runProtocol(const std::vector<std::string>& argv)
 } // namespace
 
 SB_CLI_COMMAND("protocol",
-               "protocol SOURCE_DIR TARGET_DIR --pairs FILE [--heldout FILE] [--out EXP.h5] [--csv FILE] [--json] "
+               "protocol SOURCE_DIR TARGET_DIR --pairs FILE [--heldout FILE] [--out EXP.h5] [--csv FILE] [--plots DIR] "
+               "[--no-cache] [--json] "
                "[--stages S,..|all] [--components C,..] [--strategies S,..] [--steps N] [--heldout-fraction F] "
                "[--split-seed N] [--probe-sentences N] [--alpha A] [--seed N] [--depth-mapping] [--no-side-effects] "
                "[--quiet]",

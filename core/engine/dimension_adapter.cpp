@@ -113,18 +113,6 @@ std::unique_ptr<DimensionAdapter> loadDimensionAdapter(const std::string& path)
     if (!meta.is_object() || !meta.contains("kind") || !meta["kind"].is_string())
         throw FormatError(path + ": adapter metadata lacks its 'kind'");
     const std::string kind = meta["kind"].get<std::string>();
-    DimensionAdapterLoader loader;
-    {
-        std::lock_guard<std::mutex> lock(registryMutex());
-        auto r = registry().find(kind);
-        if (r == registry().end()) {
-            std::string known;
-            for (const auto& [k, fn] : registry())
-                known += (known.empty() ? "" : ", ") + k;
-            throw FormatError(path + ": unknown adapter kind '" + kind + "' (known: " + known + ")");
-        }
-        loader = r->second;
-    }
     nlohmann::json config = meta.value("config", nlohmann::json::object());
     if (!config.is_object())
         throw FormatError(path + ": adapter 'config' must be an object");
@@ -134,17 +122,37 @@ std::unique_ptr<DimensionAdapter> loadDimensionAdapter(const std::string& path)
     std::map<std::string, at::Tensor> tensors;
     for (const auto& [name, info] : f.tensors())
         tensors[name] = f.tensor(name).to(at::kFloat).clone();
-    std::unique_ptr<DimensionAdapter> a;
-    try {
-        a = loader(config, tensors, path);
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path + ": adapter config is incomplete (" + e.what() + ")");
-    }
+    std::unique_ptr<DimensionAdapter> a = createDimensionAdapter(kind, config, tensors, path);
     if (meta.contains("source_dim") && meta["source_dim"].get<int64_t>() != a->sourceDim())
         throw FormatError(path + ": adapter source_dim does not match its tensors");
     if (meta.contains("target_dim") && meta["target_dim"].get<int64_t>() != a->targetDim())
         throw FormatError(path + ": adapter target_dim does not match its tensors");
     return a;
+}
+
+std::unique_ptr<DimensionAdapter> createDimensionAdapter(const std::string& kind, const nlohmann::json& config,
+                                                         const std::map<std::string, at::Tensor>& tensors,
+                                                         const std::string& where)
+{
+    DimensionAdapterLoader loader;
+    {
+        std::lock_guard<std::mutex> lock(registryMutex());
+        auto r = registry().find(kind);
+        if (r == registry().end()) {
+            std::string known;
+            for (const auto& [k, fn] : registry())
+                known += (known.empty() ? "" : ", ") + k;
+            throw FormatError(where + ": unknown adapter kind '" + kind + "' (known: " + known + ")");
+        }
+        loader = r->second;
+    }
+    if (!config.is_object())
+        throw FormatError(where + ": adapter 'config' must be an object");
+    try {
+        return loader(config, tensors, where);
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(where + ": adapter config is incomplete (" + e.what() + ")");
+    }
 }
 
 // --- baselines ---

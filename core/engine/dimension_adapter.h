@@ -84,6 +84,13 @@ std::vector<std::string> dimensionAdapterKinds();
 /// Reads a file written by DimensionAdapter::save. FormatError for unknown kinds (listing the known ones).
 std::unique_ptr<DimensionAdapter> loadDimensionAdapter(const std::string& path);
 
+/// Recreates an adapter from its kind, config() and tensors() (what save()
+/// writes, wherever they were stored); `where` names the source in errors.
+/// FormatError for an unknown kind or an incomplete config.
+std::unique_ptr<DimensionAdapter> createDimensionAdapter(const std::string& kind, const nlohmann::json& config,
+                                                         const std::map<std::string, at::Tensor>& tensors,
+                                                         const std::string& where);
+
 // --- the naive baselines ---
 
 class TruncateAdapter : public DimensionAdapter {

@@ -6,6 +6,7 @@
 #include "engine/contrastive_dataset.h"
 #include "engine/errors.h"
 #include "engine/experiment_store.h"
+#include "engine/experiment_tensor.h"
 #include "engine/injection.h"
 #include "engine/layer_mapping.h"
 #include "engine/model.h"
@@ -80,6 +81,13 @@ public:
         if (m_nativeShift != 0.0)
             row.efficiency = row.shift.mean / m_nativeShift;
         row.cosineToNative = cosineSimilarity(v, m_native);
+        {
+            const double nv = v.to(at::kDouble).norm().item<double>();
+            const double nn = m_native.to(at::kDouble).norm().item<double>();
+            if (nv > 0.0 && nn > 0.0 && m_nativeShift != 0.0)
+                row.efficiencyAtNativeNorm =
+                    meanShift(shiftsOf({{m_point, (v.to(at::kDouble) * (nn / nv)).to(at::kFloat)}})) / m_nativeShift;
+        }
         if (m_neutral && !m_neutral->empty()) {
             HookSet hooks = Steering{terms, m_alpha, {}}.hooks();
             row.kl = m_neutral->measure(&hooks).kl;
@@ -127,8 +135,8 @@ private:
 const std::vector<std::string>& protocolStrategies()
 {
     static const std::vector<std::string> s{"direct",          "scaled",          "truncate",   "zero_pad",
-                                            "pca_projection",  "linear",          "procrustes", "scaled_procrustes",
-                                            "low_rank",        "residual",        "multi_scale", "architecture_aware",
+                                            "pca_projection",  "linear",          "linear+norm_match", "procrustes",
+                                            "scaled_procrustes", "low_rank",        "residual",        "multi_scale", "architecture_aware",
                                             "architecture_aware+effect"};
     return s;
 }
@@ -143,52 +151,6 @@ ProtocolOptions::ProtocolOptions()
     training.effectPairsPerStep = 4;
     training.validateEvery = 10;
     training.patience = 3;
-}
-
-std::vector<PairedPointActivations> collectPairedPointActivations(
-    const TransformerModel& source, const Tokenizer& sourceTokenizer, const TransformerModel& target,
-    const Tokenizer& targetTokenizer, const std::vector<std::string>& texts,
-    const std::vector<std::pair<HookPoint, HookPoint>>& points, const std::function<bool(double)>& progress)
-{
-    if (points.empty())
-        throw InputError("paired activations: no points asked for");
-    AlignedProbe probe = alignProbe(sourceTokenizer, targetTokenizer, texts, source.spec().maxPositions,
-                                    target.spec().maxPositions);
-    int64_t rows = 0;
-    for (const auto& p : probe.sourcePositions)
-        rows += static_cast<int64_t>(p.size());
-    if (rows < 4)
-        throw InputError("paired activations: only " + std::to_string(rows) +
-                         " aligned word ends in the texts (need at least 4)");
-    // One collection per model over the sites asked for (every layer of each).
-    auto sitesOf = [&](bool src) {
-        std::vector<HookSite> sites;
-        for (const auto& [s, t] : points) {
-            const HookSite site = src ? s.site : t.site;
-            if (std::find(sites.begin(), sites.end(), site) == sites.end())
-                sites.push_back(site);
-        }
-        return sites;
-    };
-    auto collect = [&](const TransformerModel& m, const std::vector<std::vector<int64_t>>& ids,
-                       const std::vector<std::vector<int64_t>>& pos, const std::vector<HookSite>& sites, double from) {
-        // (Options as an aggregate: {sites, batch size, progress}.)
-        return collectActivations(m, ids, pos,
-                                  {sites, 32, [&](double f) { return !progress || progress(from + 0.5 * f); }});
-    };
-    const auto ss = sitesOf(true), ts = sitesOf(false);
-    CollectedActivations a = collect(source, probe.sourceIds, probe.sourcePositions, ss, 0.0);
-    CollectedActivations b = collect(target, probe.targetIds, probe.targetPositions, ts, 0.5);
-    std::vector<PairedPointActivations> out;
-    for (const auto& [s, t] : points) {
-        if (s.layer < 0 || s.layer >= source.spec().numLayers || t.layer < 0 || t.layer >= target.spec().numLayers)
-            throw InputError("paired activations: " + s.name() + " -> " + t.name() + " is outside the models' layers");
-        const auto si = static_cast<std::size_t>(std::find(ss.begin(), ss.end(), s.site) - ss.begin());
-        const auto ti = static_cast<std::size_t>(std::find(ts.begin(), ts.end(), t.site) - ts.begin());
-        out.push_back({s, t, a.activations[si][static_cast<std::size_t>(s.layer)],
-                       b.activations[ti][static_cast<std::size_t>(t.layer)]});
-    }
-    return out;
 }
 
 std::string ProtocolRow::pointLabel() const
@@ -210,7 +172,9 @@ nlohmann::json ProtocolRow::toJson() const
             {"native_shift", nativeShift},
             {"parameters", parameters},
             {"train_seconds", trainSeconds},
-            {"mapping_error", optJson(mappingError)}};
+            {"mapping_error", optJson(mappingError)},
+            {"norm_ratio", optJson(normRatio)},
+            {"efficiency_at_native_norm", optJson(efficiencyAtNativeNorm)}};
 }
 
 nlohmann::json ProtocolResult::toJson() const
@@ -232,6 +196,7 @@ nlohmann::json ProtocolResult::toJson() const
     j["screening"] = screening;
     j["notes"] = notes;
     j["seconds"] = seconds;
+    j["paired_activations"] = {{"cached_points", pairedPointsCached}, {"computed_points", pairedPointsComputed}};
     return j;
 }
 
@@ -239,14 +204,14 @@ std::string ProtocolResult::toCsv() const
 {
     std::ostringstream s;
     s << "point,component,strategy,cosine_to_native,shift,ci_low,ci_high,efficiency,random_shift,native_shift,kl,"
-         "parameters,train_seconds,mapping_error\n";
+         "parameters,train_seconds,mapping_error,norm_ratio,efficiency_at_native_norm\n";
     auto opt = [](const std::optional<double>& v) { return v ? fixed(*v, 6) : std::string(); };
     for (const auto& r : rows)
         s << csvField(r.pointLabel()) << ',' << r.component << ',' << csvField(r.strategy) << ','
           << opt(r.cosineToNative) << ',' << fixed(r.shift.mean, 6) << ',' << fixed(r.shift.low, 6) << ','
           << fixed(r.shift.high, 6) << ',' << opt(r.efficiency) << ',' << fixed(r.randomShift, 6) << ','
           << fixed(r.nativeShift, 6) << ',' << opt(r.kl) << ',' << r.parameters << ',' << fixed(r.trainSeconds, 3)
-          << ',' << opt(r.mappingError) << '\n';
+          << ',' << opt(r.mappingError) << ',' << opt(r.normRatio) << ',' << opt(r.efficiencyAtNativeNorm) << '\n';
     return s.str();
 }
 
@@ -258,7 +223,7 @@ std::string ProtocolResult::toTable() const
     s << std::left << std::setw(34) << "point" << std::setw(11) << "component" << std::setw(27) << "strategy"
       << std::right << std::setw(8) << "cos" << std::setw(9) << "shift" << std::setw(20) << "95% CI" << std::setw(8)
       << "eff" << std::setw(9) << "random" << std::setw(8) << "KL" << std::setw(9) << "params" << std::setw(8)
-      << "fit s" << std::setw(8) << "map err" << '\n';
+      << "fit s" << std::setw(8) << "map err" << std::setw(8) << "|v|/|n|" << std::setw(8) << "eff@|n|" << '\n';
     auto opt = [](const std::optional<double>& v, int d) { return v ? fixed(*v, d) : std::string("-"); };
     std::string last;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -273,7 +238,8 @@ std::string ProtocolResult::toTable() const
           << ("[" + fixed(r.shift.low, 3) + ", " + fixed(r.shift.high, 3) + "]") << std::setw(8)
           << opt(r.efficiency, 2) << std::setw(9) << fixed(r.randomShift, 3) << std::setw(8) << opt(r.kl, 4)
           << std::setw(9) << r.parameters << std::setw(8) << fixed(r.trainSeconds, 2) << std::setw(8)
-          << opt(r.mappingError, 3) << '\n';
+          << opt(r.mappingError, 3) << std::setw(8) << opt(r.normRatio, 3) << std::setw(8)
+          << opt(r.efficiencyAtNativeNorm, 2) << '\n';
         last = key;
     }
     s << "* best: highest transfer efficiency at the best point (" << bestPoint
@@ -320,6 +286,67 @@ void ProtocolResult::save(ExperimentGroup& root) const
     for (const auto& r : rows)
         labels.push_back(r.pointLabel() + " | " + r.component + " | " + r.strategy);
     g.setStrings("row_labels", labels);
+    std::vector<double> ratios;
+    for (const auto& r : rows)
+        ratios.push_back(r.normRatio.value_or(nan));
+    g.setDataset("norm_ratio", NumericArray::fromFloat64({static_cast<int64_t>(rows.size())}, ratios));
+    // Every row's adapter (kind, config, tensors as held: loadProtocolRowAdapter
+    // recreates it exactly) and the vector it produced.
+    ExperimentGroup& ra = g.group("row_adapters");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const ProtocolRow& r = rows[i];
+        ExperimentGroup& rg = ra.group(std::to_string(i));
+        rg.setString("strategy", r.strategy);
+        rg.setString("point", r.pointLabel());
+        rg.setString("component", r.component);
+        rg.setString("source_point", r.sourcePoint.name());
+        rg.setString("target_point", r.targetPoint.name());
+        if (r.transferred.defined())
+            rg.setDataset("vector", toNumericArray(r.transferred.detach().to(at::kFloat).contiguous()));
+        rg.setString("kind", r.adapter ? r.adapter->name() : std::string());
+        if (!r.adapter)
+            continue;
+        rg.setString("description", r.adapter->description());
+        nlohmann::json config = r.adapter->config();
+        config["source_dim"] = r.adapter->sourceDim();
+        config["target_dim"] = r.adapter->targetDim();
+        rg.setJson("config", config);
+        rg.setInt("parameters", r.adapter->parameterCount());
+        ExperimentGroup& t = rg.group("tensors");
+        for (const auto& [tn, tensor] : r.adapter->tensors()) {
+            if (tn.find('/') != std::string::npos)
+                throw InputError("protocol: adapter tensor name '" + tn + "' contains '/'");
+            t.setDataset(tn, toNumericArray(tensor.detach().contiguous()));
+        }
+    }
+}
+
+namespace {
+const ExperimentGroup& protocolRowGroup(const ExperimentGroup& root, std::size_t row)
+{
+    return root.at("protocol/row_adapters/" + std::to_string(row));
+}
+} // namespace
+
+std::unique_ptr<DimensionAdapter> loadProtocolRowAdapter(const ExperimentGroup& root, std::size_t row)
+{
+    const ExperimentGroup& g = protocolRowGroup(root, row);
+    const std::string kind = g.stringAttribute("kind");
+    if (kind.empty())
+        return nullptr;
+    std::map<std::string, at::Tensor> tensors;
+    if (g.hasGroup("tensors")) {
+        const ExperimentGroup& t = g.child("tensors");
+        for (const auto& name : t.datasetNames())
+            tensors[name] = toTensor(t.dataset(name));
+    }
+    return createDimensionAdapter(kind, g.jsonAttribute("config"), tensors,
+                                  g.sourceFile() + ": /protocol/row_adapters/" + std::to_string(row));
+}
+
+at::Tensor loadProtocolRowVector(const ExperimentGroup& root, std::size_t row)
+{
+    return toTensor(protocolRowGroup(root, row).dataset("vector")).to(at::kFloat);
 }
 
 void AdapterTrainingOutcome::save(ExperimentGroup& root, const std::string& name) const
@@ -609,10 +636,12 @@ ProtocolResult runTransferProtocol(const TransformerModel& source, const Tokeniz
     std::vector<std::pair<HookPoint, HookPoint>> pp;
     for (std::size_t i = 0; i < sourcePoints.size(); ++i)
         pp.emplace_back(sourcePoints[i], targetPoints[i]);
-    auto paired = collectPairedPointActivations(source, sourceTokenizer, target, targetTokenizer, texts, pp,
-                                                [&](double f) {
-                                                    return !opt.progress || opt.progress(0.16 + 0.04 * f, "paired activations");
-                                                });
+    PairedActivationOptions pao;
+    pao.cache = opt.activationCache;
+    pao.progress = [&](double f) { return !opt.progress || opt.progress(0.16 + 0.04 * f, "paired activations"); };
+    auto paired = collectPairedPointActivations(source, sourceTokenizer, target, targetTokenizer, texts, pp, pao);
+    for (const auto& p : paired)
+        ++(p.fromCache ? res.pairedPointsCached : res.pairedPointsComputed);
     const int64_t n = paired.front().source.size(0);
     // The last 15 % of the rows (probe sentences at the end) measure each adapter's mapping error.
     const int64_t nTest = std::max<int64_t>(1, n * 15 / 100);
@@ -683,6 +712,24 @@ ProtocolResult runTransferProtocol(const TransformerModel& source, const Tokeniz
                 adapter = PcaProjectionAdapter::fit(Xfit, Yfit, std::min<int64_t>({ds, dt, nFit - 1}), "probe + train pairs");
             } else if (strategy == "linear") {
                 adapter = LinearAdapter::fitRidge(Xfit, Yfit, opt.ridge);
+            } else if (strategy == "linear+norm_match") {
+                // A diagnostic, not a method of its own: the ridge map with its
+                // weight rescaled so that the adapted vector is as long, relative
+                // to the target's mean activation norm at the point, as the
+                // source vector is relative to the source's (paired fitting rows;
+                // the native vector is not used). Tests whether ridge's
+                // shrinkage towards the mean is what costs it efficiency.
+                auto lin = LinearAdapter::fitRidge(Xfit, Yfit, opt.ridge);
+                at::NoGradGuard g;
+                const double mx = Xfit.norm(2, {1}).mean().item<double>();
+                const double my = Yfit.norm(2, {1}).mean().item<double>();
+                const double adapted = lin->adaptVector(v).norm().item<double>();
+                const double want = v.norm().item<double>() / mx * my;
+                const double k = adapted > 0.0 ? want / adapted : 1.0;
+                auto scaled = std::make_unique<LinearAdapter>(lin->weight() * k, lin->bias());
+                scaled->setFitNote("ridge weight x " + fixed(k, 3) +
+                                   " (norm-matched: |adapted| / mean|y| = |source vector| / mean|x|)");
+                adapter = std::move(scaled);
             } else if (strategy == "procrustes" || strategy == "scaled_procrustes") {
                 adapter = ProcrustesAdapter::fit(Xfit, Yfit, strategy == "scaled_procrustes");
             } else if (strategy == "low_rank") {
@@ -742,8 +789,15 @@ ProtocolResult runTransferProtocol(const TransformerModel& source, const Tokeniz
                 row.parameters = adapter->parameterCount();
                 row.description = adapter->description();
                 row.mappingError = relativeMappingError(*adapter, Xtest, Ytest);
+                row.adapter = adapter;
             }
             row.trainSeconds = since(tf);
+            row.transferred = vt.detach().to(at::kFloat).contiguous();
+            {
+                const double nn = vn.vector.to(at::kDouble).norm().item<double>();
+                if (nn > 0.0)
+                    row.normRatio = vt.to(at::kDouble).norm().item<double>() / nn;
+            }
             evaluator.evaluate(vt, row);
             res.rows.push_back(std::move(row));
         }
@@ -774,6 +828,7 @@ ProtocolResult runTransferProtocol(const TransformerModel& source, const Tokeniz
     // the learned adapters beat the index baselines (truncate / zero_pad)?
     {
         const std::set<std::string> baselines{"truncate", "zero_pad"};
+        // (linear+norm_match is a diagnostic of ridge's shrinkage, not counted.)
         const std::set<std::string> learned{"linear", "procrustes", "scaled_procrustes", "low_rank", "residual",
                                             "multi_scale", "architecture_aware", "architecture_aware+effect"};
         const ProtocolRow* base = nullptr;

@@ -17,6 +17,7 @@
 #include "engine/adapters.h"
 #include "engine/evaluation.h"
 #include "engine/hooks.h"
+#include "engine/paired_activations.h" // PairedPointActivations, collectPairedPointActivations
 
 #include <nlohmann/json.hpp>
 
@@ -34,19 +35,6 @@ class Tokenizer;
 class ExperimentGroup;
 class LearnedAdapter;
 struct ContrastiveDataset;
-
-/// Source and target activations at the same text positions ([n, d_s], [n, d_t]).
-struct PairedPointActivations {
-    HookPoint sourcePoint, targetPoint;
-    at::Tensor source, target;
-};
-
-/// Aligns `texts` across the two tokenisers and runs both models; one entry
-/// per (source point, target point) pair asked for, rows in text order.
-std::vector<PairedPointActivations> collectPairedPointActivations(
-    const TransformerModel& source, const Tokenizer& sourceTokenizer, const TransformerModel& target,
-    const Tokenizer& targetTokenizer, const std::vector<std::string>& texts,
-    const std::vector<std::pair<HookPoint, HookPoint>>& points, const std::function<bool(double)>& progress = {});
 
 /// The strategies, in the protocol's order.
 const std::vector<std::string>& protocolStrategies();
@@ -72,6 +60,10 @@ struct ProtocolOptions {
     std::function<bool(double, const std::string&)> progress;
     /// Every training step of the fine-tuned rows; false cancels.
     std::function<bool(const std::string& row, const TrainingStep&)> onTrainingStep;
+    /// An experiment file's root group: paired activations are read from its
+    /// /paired_activations cache when present and stored there otherwise (the
+    /// caller saves the file). Null: no cache.
+    ExperimentGroup* activationCache = nullptr;
     ProtocolOptions();
 };
 
@@ -90,6 +82,16 @@ struct ProtocolRow {
     double trainSeconds = 0.0;
     std::optional<double> mappingError; ///< relative error on held-out activation rows (adapters only)
     std::string description;
+    /// |transferred| / |native|: how long the transferred vector is against the target's own.
+    std::optional<double> normRatio;
+    /// A diagnostic of direction alone: the transfer efficiency of the transferred
+    /// vector rescaled to the native vector's norm (uses the native norm, so it
+    /// is not a transfer method; it separates a short vector from a wrong direction).
+    std::optional<double> efficiencyAtNativeNorm;
+    /// The fitted adapter (null for direct and scaled, which have none).
+    std::shared_ptr<DimensionAdapter> adapter;
+    /// The transferred vector that was evaluated, [d_t] float32.
+    at::Tensor transferred;
 
     /// point = "stage: source point -> target point".
     std::string pointLabel() const;
@@ -109,6 +111,8 @@ struct ProtocolResult {
     std::string bestPoint;             ///< "stage/component" where the native vector moves the target most
     std::vector<std::string> notes;
     double seconds = 0.0;
+    int64_t pairedPointsCached = 0;   ///< points whose paired activations came from the cache
+    int64_t pairedPointsComputed = 0; ///< points whose paired activations were collected by running the models
 
     /// {"rows": [...], "best": {...}, plus "source", "target", "best_point", "screening", "notes"}.
     nlohmann::json toJson() const;
@@ -116,9 +120,17 @@ struct ProtocolResult {
     std::string toCsv() const;
     /// A fixed-width table for the terminal.
     std::string toTable() const;
-    /// Writes /protocol (docs/experiment-file.md).
+    /// Writes /protocol (docs/experiment-file.md), with every row's adapter
+    /// and transferred vector under /protocol/row_adapters/<row>.
     void save(ExperimentGroup& root) const;
 };
+
+/// The adapter of row `row` of a saved protocol (/protocol/row_adapters/<row>),
+/// recreated from its kind, config and tensors; null for a row without one
+/// (direct, scaled). FormatError when the file has no such row.
+std::unique_ptr<DimensionAdapter> loadProtocolRowAdapter(const ExperimentGroup& root, std::size_t row);
+/// The transferred vector of that row, [d_t] float32.
+at::Tensor loadProtocolRowVector(const ExperimentGroup& root, std::size_t row);
 
 /// One learned adapter for one mapped point, fitted in closed form and then
 /// (when it has trainable parameters and steps > 0) fine-tuned with mapping +

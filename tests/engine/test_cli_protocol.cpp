@@ -5,7 +5,9 @@
 
 #include "engine/experiment_store.h"
 
+#include <QFile>
 #include <QProcess>
+#include <QXmlStreamReader>
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
@@ -43,11 +45,14 @@ private Q_SLOTS:
     {
         QTemporaryDir d;
         const QString csv = d.filePath(QStringLiteral("t.csv")), exp = d.filePath(QStringLiteral("e.h5"));
+        const QString plots = d.filePath(QStringLiteral("plots"));
         // gpt2 -> stories260k: widths 128 -> 64, so truncate applies.
-        auto r = cli(QStringList{QStringLiteral("protocol"), model("stories-gpt2"), model("stories260k"),
-                                 QStringLiteral("--pairs"), pairs("dog_vs_cat.jsonl"), QStringLiteral("--json"),
-                                 QStringLiteral("--csv"), csv, QStringLiteral("--out"), exp} +
-                     small());
+        const QStringList args = QStringList{QStringLiteral("protocol"), model("stories-gpt2"), model("stories260k"),
+                                             QStringLiteral("--pairs"), pairs("dog_vs_cat.jsonl"), QStringLiteral("--json"),
+                                             QStringLiteral("--csv"), csv, QStringLiteral("--out"), exp,
+                                             QStringLiteral("--plots"), plots} +
+                                 small();
+        auto r = cli(args);
         QVERIFY2(r.code == 0, r.err.constData());
         auto j = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(j["rows"].is_array());
@@ -71,6 +76,52 @@ private Q_SLOTS:
         ExperimentFile f = ExperimentFile::load(exp.toStdString());
         QCOMPARE(f.root().at("protocol").stringAttribute("source"), std::string("stories-gpt2"));
         QCOMPARE(f.root().at("protocol").dataset("table").shape(), (std::vector<int64_t>{3, 8}));
+        QCOMPARE(j["paired_activations"]["computed_points"].get<int>(), 1);
+        QCOMPARE(j["paired_activations"]["cached_points"].get<int>(), 0);
+        QCOMPARE(f.root().child("paired_activations").groupNames().size(), std::size_t(1));
+
+        // The plots: one bar per row, its number the row's, its length proportional to it.
+        for (const char* metric : {"efficiency", "cosine_to_native"}) {
+            QFile svg(plots + QStringLiteral("/") + QString::fromUtf8(metric) + QStringLiteral(".svg"));
+            QVERIFY2(svg.open(QIODevice::ReadOnly), metric);
+            QXmlStreamReader x(&svg);
+            std::vector<std::pair<double, double>> bars; // value, signed length in pixels
+            int cis = 0;
+            while (!x.atEnd()) {
+                if (x.readNext() != QXmlStreamReader::StartElement)
+                    continue;
+                const auto at = x.attributes();
+                if (x.name() == QLatin1String("path") && at.value(QLatin1String("class")) == QLatin1String("ci"))
+                    ++cis;
+                if (x.name() != QLatin1String("rect") || at.value(QLatin1String("class")) != QLatin1String("bar"))
+                    continue;
+                const std::string strategy = at.value(QLatin1String("data-strategy")).toString().toStdString();
+                const double v = at.value(QLatin1String("data-value")).toDouble();
+                const auto& row = j["rows"][bars.size()];
+                QCOMPARE(strategy, row["strategy"].get<std::string>());
+                QVERIFY(std::abs(v - row[metric].get<double>()) < 1e-6);
+                const double w = at.value(QLatin1String("width")).toDouble();
+                bars.emplace_back(v, v < 0 ? -w : w);
+            }
+            QVERIFY2(!x.hasError(), qPrintable(x.errorString()));
+            QCOMPARE(bars.size(), std::size_t(3));
+            QCOMPARE(cis, std::string(metric) == "efficiency" ? 3 : 0);
+            // Pixels per unit, the same for every bar (bars of |value| < 0.01 are too short to tell).
+            double scale = 0.0;
+            for (const auto& [v, px] : bars)
+                if (std::abs(v) > 0.01) {
+                    if (scale == 0.0)
+                        scale = px / v;
+                    QVERIFY(std::abs(px / v - scale) < 0.01 * std::abs(scale) + 0.002 / std::abs(v));
+                }
+        }
+
+        // A second run on the same experiment file reads the paired activations from it.
+        r = cli(args);
+        QVERIFY2(r.code == 0, r.err.constData());
+        j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["paired_activations"]["cached_points"].get<int>(), 1);
+        QCOMPARE(j["paired_activations"]["computed_points"].get<int>(), 0);
     }
 
     void explicitHeldOutSet()

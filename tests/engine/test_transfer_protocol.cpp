@@ -11,6 +11,7 @@
 
 #include "engine/adapters.h"
 #include "engine/contrastive_dataset.h"
+#include "engine/errors.h"
 #include "engine/experiment_store.h"
 #include "engine/model.h"
 #include "engine/tokenizer.h"
@@ -110,7 +111,11 @@ private Q_SLOTS:
             trainingSteps += s.validation ? 0 : 1;
             return true;
         };
+        ExperimentFile cacheFile;
+        o.activationCache = &cacheFile.root();
         ProtocolResult r = runTransferProtocol(*g_source, *g_st, *g_target, *g_tt, g_pairs, nullptr, o);
+        QCOMPARE(r.pairedPointsComputed, int64_t(1));
+        QCOMPARE(r.pairedPointsCached, int64_t(0));
         // direct is skipped (64 != 128): six rows in the protocol's order.
         QCOMPARE(r.rows.size(), std::size_t(6));
         const std::vector<std::string> expect{"scaled", "zero_pad", "linear", "procrustes", "architecture_aware",
@@ -137,6 +142,10 @@ private Q_SLOTS:
         QVERIFY(r.rows[2].mappingError.has_value());
         // scaled and zero_pad put the same direction in: same cosine.
         QVERIFY(std::abs(*r.rows[0].cosineToNative - *r.rows[1].cosineToNative) < 1e-6);
+        // ... so, rescaled to the native norm, they are the same vector: the same efficiency.
+        QVERIFY(r.rows[0].efficiencyAtNativeNorm && r.rows[1].efficiencyAtNativeNorm);
+        QVERIFY(std::abs(*r.rows[0].efficiencyAtNativeNorm - *r.rows[1].efficiencyAtNativeNorm) <
+                1e-3 * std::max(1.0, std::abs(*r.rows[1].efficiencyAtNativeNorm)));
         QVERIFY(r.bestRow >= 0);
         QVERIFY(r.rows[4].description.find("norm_adaptation") != std::string::npos);
         QVERIFY(r.rows[5].description.find("fine-tuned 4 steps") != std::string::npos);
@@ -166,6 +175,43 @@ private Q_SLOTS:
         QCOMPARE(table.shape(), (std::vector<int64_t>{6, 8}));
         QCOMPARE(table.toDoubles()[2 * 8 + 1], r.rows[2].shift.mean);
         QCOMPARE(back.root().at("protocol").jsonAttribute("rows").size(), std::size_t(6));
+
+        // Every row's adapter comes back and adapts a vector exactly as the
+        // one the run held; the stored vector is the one evaluated.
+        const at::Tensor x = at::randn({64}, at::TensorOptions().dtype(at::kFloat));
+        for (std::size_t i = 0; i < r.rows.size(); ++i) {
+            const ProtocolRow& row = r.rows[i];
+            auto loaded = loadProtocolRowAdapter(back.root(), i);
+            QCOMPARE(static_cast<bool>(loaded), static_cast<bool>(row.adapter));
+            QVERIFY(at::equal(loadProtocolRowVector(back.root(), i), row.transferred));
+            QVERIFY(row.normRatio.has_value() && *row.normRatio > 0.0);
+            if (!loaded) {
+                QCOMPARE(row.strategy, std::string("scaled"));
+                continue;
+            }
+            QCOMPARE(loaded->name(), row.adapter->name());
+            QCOMPARE(loaded->parameterCount(), row.adapter->parameterCount());
+            at::NoGradGuard g;
+            QVERIFY2(at::equal(loaded->adaptVector(x), row.adapter->adaptVector(x)), row.strategy.c_str());
+            QVERIFY(at::equal(loaded->adaptActivations(x.unsqueeze(0)), row.adapter->adaptActivations(x.unsqueeze(0))));
+        }
+        QVERIFY_EXCEPTION_THROWN(loadProtocolRowAdapter(back.root(), r.rows.size()), FormatError);
+
+        // A second run on the same (saved and reloaded) store reads the paired
+        // activations instead of collecting them, and gives the same table.
+        const std::string cachePath = QString(dir.path() + QStringLiteral("/cache.h5")).toStdString();
+        cacheFile.save(cachePath);
+        ExperimentFile reloaded = ExperimentFile::load(cachePath);
+        o.activationCache = &reloaded.root();
+        o.onTrainingStep = {};
+        ProtocolResult again = runTransferProtocol(*g_source, *g_st, *g_target, *g_tt, g_pairs, nullptr, o);
+        QCOMPARE(again.pairedPointsCached, int64_t(1));
+        QCOMPARE(again.pairedPointsComputed, int64_t(0));
+        QCOMPARE(again.rows.size(), r.rows.size());
+        QCOMPARE(again.fitRows, r.fitRows);
+        for (std::size_t i = 0; i < r.rows.size(); ++i)
+            QVERIFY2(at::allclose(again.rows[i].transferred, r.rows[i].transferred, 1e-4, 1e-6),
+                     r.rows[i].strategy.c_str());
     }
 
     void effectTrainingMovesTheAdapter()
