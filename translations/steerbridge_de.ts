@@ -68,7 +68,7 @@
         <translation>Familie</translation>
     </message>
     <message>
-        <source>The model family (config.json model_type). It fixes the block's details; models of different families do not share a basis, so a vector has to be mapped, not copied.</source>
+        <source>The model family (config.json model_type). It fixes the block&apos;s details; models of different families do not share a basis, so a vector has to be mapped, not copied.</source>
         <translation>Die Modellfamilie (model_type in config.json). Sie legt die Einzelheiten des Blocks fest; Modelle verschiedener Familien teilen keine gemeinsame Basis, daher muss ein Vektor abgebildet und nicht einfach kopiert werden.</translation>
     </message>
     <message>
@@ -152,14 +152,6 @@
         <translation>Breite eines Attention-Kopfes.</translation>
     </message>
     <message>
-        <source>Query/key/value bias</source>
-        <translation>Query/Key/Value-Bias</translation>
-    </message>
-    <message>
-        <source>Whether the attention projections add a bias. A bias shifts every activation, which changes the baseline a vector is added to.</source>
-        <translation>Ob die Attention-Projektionen einen Bias addieren. Ein Bias verschiebt jede Aktivierung und damit die Grundlage, zu der ein Vektor addiert wird.</translation>
-    </message>
-    <message>
         <source>Sliding window</source>
         <translation>Gleitendes Fenster</translation>
     </message>
@@ -184,7 +176,7 @@
         <translation>Normalisierung</translation>
     </message>
     <message>
-        <source>RMSNorm and LayerNorm rescale activations differently (LayerNorm also removes the mean). A vector with the right direction can have the wrong size after transfer, so its norm should be matched to the target's typical activation norm.</source>
+        <source>RMSNorm and LayerNorm rescale activations differently (LayerNorm also removes the mean). A vector with the right direction can have the wrong size after transfer, so its norm should be matched to the target&apos;s typical activation norm.</source>
         <translation>RMSNorm und LayerNorm skalieren Aktivierungen unterschiedlich (LayerNorm entfernt zusätzlich den Mittelwert). Ein Vektor mit der richtigen Richtung kann nach der Übertragung die falsche Größe haben; seine Norm sollte daher an die typische Aktivierungsnorm des Zielmodells angepasst werden.</translation>
     </message>
     <message>
@@ -288,7 +280,7 @@
         <translation>Gekoppelte Embeddings</translation>
     </message>
     <message>
-        <source>Whether the output head reuses the input embeddings. With tied embeddings the residual stream's final directions are token directions, which helps reading a vector as words.</source>
+        <source>Whether the output head reuses the input embeddings. With tied embeddings the residual stream&apos;s final directions are token directions, which helps reading a vector as words.</source>
         <translation>Ob der Ausgabekopf die Eingabe-Embeddings wiederverwendet. Bei gekoppelten Embeddings sind die Endrichtungen des Residualstroms Token-Richtungen; das hilft, einen Vektor als Wörter zu lesen.</translation>
     </message>
     <message>
@@ -300,16 +292,136 @@
         <translation>Zahlenformat der Gewichtsdateien; SteerBridge rechnet unabhängig davon mit 32-Bit-Gleitkommazahlen.</translation>
     </message>
     <message>
-        <source>Memory for computing</source>
-        <translation>Speicher zum Rechnen</translation>
-    </message>
-    <message>
         <source>MiB</source>
         <translation>MiB</translation>
     </message>
     <message>
-        <source>Weights converted to 32-bit floats.</source>
-        <translation>In 32-Bit-Gleitkommazahlen umgewandelte Gewichte.</translation>
+        <source>Query heads per key/value head</source>
+        <translation>Query-Köpfe je Key/Value-Kopf</translation>
+    </message>
+    <message>
+        <source>How many query heads share one key/value head (1 for MHA).</source>
+        <translation>Wie viele Query-Köpfe sich einen Key/Value-Kopf teilen (1 bei MHA).</translation>
+    </message>
+    <message>
+        <source>%1 (every other layer)</source>
+        <translation>%1 (jede zweite Schicht)</translation>
+    </message>
+    <message>
+        <source>Logit soft-capping</source>
+        <translation>Logit-Soft-Capping</translation>
+    </message>
+    <message>
+        <source>Attention and output logits squashed by tanh (gemma 2). Capped logits respond less to large shifts, so a vector&apos;s effect saturates sooner.</source>
+        <translation>Attention- und Ausgabelogits werden mit tanh gestaucht (Gemma 2). Begrenzte Logits reagieren weniger auf große Verschiebungen, die Wirkung eines Vektors sättigt früher.</translation>
+    </message>
+    <message>
+        <source>attention %1, output %2</source>
+        <translation>Attention %1, Ausgabe %2</translation>
+    </message>
+    <message>
+        <source>Norms after attention and MLP</source>
+        <translation>Normen nach Attention und MLP</translation>
+    </message>
+    <message>
+        <source>Extra normalisations on the block&apos;s outputs (gemma 2). They rescale what attention and the MLP add to the residual stream.</source>
+        <translation>Zusätzliche Normalisierungen der Blockausgaben (Gemma 2). Sie skalieren, was Attention und MLP zum Residualstrom addieren.</translation>
+    </message>
+    <message>
+        <source>Rotary scaling</source>
+        <translation>Rotary-Skalierung</translation>
+    </message>
+    <message>
+        <source>How the rotary frequencies are stretched for long contexts (none, linear, dynamic, llama3, longrope).</source>
+        <translation>Wie die Rotationsfrequenzen für lange Kontexte gestreckt werden (keine, linear, dynamisch, llama3, longrope).</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>Special tokens</source>
+        <translation>Spezielle Token</translation>
+    </message>
+    <message>
+        <source>Markers such as beginning and end of text. Activations at these positions are not about the text, so extraction skips them.</source>
+        <translation>Markierungen wie Textanfang und -ende. Aktivierungen an diesen Positionen handeln nicht vom Text, daher überspringt die Extraktion sie.</translation>
+    </message>
+    <message>
+        <source>Embedding scale</source>
+        <translation>Einbettungsskala</translation>
+    </message>
+    <message>
+        <source>Factor the embeddings are multiplied by (√hidden for gemma). It sets the size of the residual stream a vector is added to.</source>
+        <translation>Faktor, mit dem die Einbettungen multipliziert werden (√Breite bei Gemma). Er bestimmt die Größe des Residualstroms, zu dem ein Vektor addiert wird.</translation>
+    </message>
+    <message>
+        <source>Weight files</source>
+        <translation>Gewichtsdateien</translation>
+    </message>
+    <message>
+        <source>Size of the stored weights (estimated from the configuration when they were not read).</source>
+        <translation>Größe der gespeicherten Gewichte (aus der Konfiguration geschätzt, wenn sie nicht gelesen wurden).</translation>
+    </message>
+    <message>
+        <source>Tokenizers on the probe text</source>
+        <translation>Tokenizer auf dem Probetext</translation>
+    </message>
+    <message>
+        <source>Tokens for the probe text</source>
+        <translation>Token für den Probetext</translation>
+    </message>
+    <message>
+        <source>How many tokens each tokenizer needs for the same text. More tokens per word means activations are spread over more positions.</source>
+        <translation>Wie viele Token jeder Tokenizer für denselben Text braucht. Mehr Token je Wort verteilen die Aktivierungen auf mehr Positionen.</translation>
+    </message>
+    <message>
+        <source>Distinct tokens (normalised)</source>
+        <translation>Verschiedene Token (normalisiert)</translation>
+    </message>
+    <message>
+        <source>Vocabulary after writing word markers and byte tokens the same way, the basis of the overlap below.</source>
+        <translation>Vokabular nach einheitlicher Schreibung von Wortmarken und Byte-Token, Grundlage der Überlappung unten.</translation>
+    </message>
+    <message>
+        <source>%1 % (%2 shared)</source>
+        <translation>%1 % (%2 gemeinsam)</translation>
+    </message>
+    <message>
+        <source>Vocabulary overlap</source>
+        <translation>Vokabularüberlappung</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>Share of the two normalised vocabularies that is common (Jaccard). Low overlap means the same word is cut into different pieces, so positions are matched by characters.</source>
+        <translation>Gemeinsamer Anteil der beiden normalisierten Vokabulare (Jaccard). Geringe Überlappung heißt, dasselbe Wort wird anders zerlegt; Positionen werden daher über Zeichen zugeordnet.</translation>
+    </message>
+    <message>
+        <source>Token boundaries in common</source>
+        <translation>Gemeinsame Tokengrenzen</translation>
+    </message>
+    <message>
+        <source>Share of token ends on the probe text that both tokenizers place at the same character. Activations are compared at these common positions.</source>
+        <translation>Anteil der Tokenenden im Probetext, die beide Tokenizer an dasselbe Zeichen setzen. Aktivierungen werden an diesen gemeinsamen Positionen verglichen.</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Words ending on a common boundary</source>
+        <translation>Wörter, die an einer gemeinsamen Grenze enden</translation>
+    </message>
+    <message>
+        <source>words</source>
+        <translation>Wörter</translation>
+    </message>
+    <message>
+        <source>Words of the probe text whose last character ends a token in both models: the positions the layer similarity is measured at.</source>
+        <translation>Wörter des Probetexts, deren letztes Zeichen in beiden Modellen ein Token beendet: die Positionen, an denen die Schichtähnlichkeit gemessen wird.</translation>
     </message>
 </context>
 <context>
@@ -437,7 +549,25 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>%n of %1 properties differ (highlighted). Hover a row for what it means for transfer.</source>
-        <translation><numerusform>%n von %1 Eigenschaften unterscheidet sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform><numerusform>%n von %1 Eigenschaften unterscheiden sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform></translation>
+        <translation>
+            <numerusform>%n von %1 Eigenschaften unterscheidet sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform>
+            <numerusform>%n von %1 Eigenschaften unterscheiden sich (hervorgehoben). Zeigen Sie auf eine Zeile, um zu sehen, was das für die Übertragung bedeutet.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>sb::CompareJob</name>
+    <message>
+        <source>Load both models before comparing them.</source>
+        <translation>Laden Sie beide Modelle, bevor Sie sie vergleichen.</translation>
+    </message>
+    <message>
+        <source>Saving the experiment file</source>
+        <translation>Speichere die Experimentdatei</translation>
+    </message>
+    <message>
+        <source>Compared</source>
+        <translation>Verglichen</translation>
     </message>
 </context>
 <context>
@@ -461,6 +591,40 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>%1: %2. %3</source>
         <translation>%1: %2. %3</translation>
+    </message>
+</context>
+<context>
+    <name>sb::EvaluateVectorsJob</name>
+    <message>
+        <source>Scoring: %1</source>
+        <translation>Bewertung: %1</translation>
+    </message>
+    <message>
+        <source>Tokenizing</source>
+        <translation>Tokenisiere</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+</context>
+<context>
+    <name>sb::ExtractVectorsJob</name>
+    <message>
+        <source>Reading pairs</source>
+        <translation>Lese Paare</translation>
+    </message>
+    <message>
+        <source>Collecting activations</source>
+        <translation>Sammle Aktivierungen</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>Zeile %1: %2</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
     </message>
 </context>
 <context>
@@ -495,7 +659,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>, and %n more running</source>
-        <translation><numerusform>, und %n weitere Aufgabe läuft</numerusform><numerusform>, und %n weitere Aufgaben laufen</numerusform></translation>
+        <translation>
+            <numerusform>, und %n weitere Aufgabe läuft</numerusform>
+            <numerusform>, und %n weitere Aufgaben laufen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -590,7 +757,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>%1 · %n layer(s)</source>
-        <translation><numerusform>%1 · %n Schicht</numerusform><numerusform>%1 · %n Schichten</numerusform></translation>
+        <translation>
+            <numerusform>%1 · %n Schicht</numerusform>
+            <numerusform>%1 · %n Schichten</numerusform>
+        </translation>
     </message>
     <message>
         <source>output ↑</source>
@@ -1248,7 +1418,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>%n of %1 properties differ (highlighted).</source>
-        <translation><numerusform>%n von %1 Eigenschaften unterscheidet sich (hervorgehoben).</numerusform><numerusform>%n von %1 Eigenschaften unterscheiden sich (hervorgehoben).</numerusform></translation>
+        <translation>
+            <numerusform>%n von %1 Eigenschaften unterscheidet sich (hervorgehoben).</numerusform>
+            <numerusform>%n von %1 Eigenschaften unterscheiden sich (hervorgehoben).</numerusform>
+        </translation>
     </message>
     <message>
         <source>Compatibility</source>
@@ -1345,6 +1518,274 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>The two models to relative depth, with the depth-heuristic layer mapping and the functional stages.</source>
         <translation>Die beiden Modelle nach relativer Tiefe, mit der Schichtzuordnung nach Tiefenheuristik und den funktionalen Stufen.</translation>
+    </message>
+    <message>
+        <source>PCA of paired differences</source>
+        <translation>PCA der Paardifferenzen</translation>
+    </message>
+    <message>
+        <source>Logistic probe</source>
+        <translation>Logistische Sonde</translation>
+    </message>
+    <message>
+        <source>How the vector is made from the activations of the positive and negative texts.</source>
+        <translation>Wie der Vektor aus den Aktivierungen der positiven und negativen Texte gebildet wird.</translation>
+    </message>
+    <message>
+        <source>&amp;Positions:</source>
+        <translation>&amp;Positionen:</translation>
+    </message>
+    <message>
+        <source>Mean over the continuation</source>
+        <translation>Mittel über die Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Last token</source>
+        <translation>Letztes Token</translation>
+    </message>
+    <message>
+        <source>Every continuation token</source>
+        <translation>Jedes Token der Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Which token positions of the continuations are read (prompt tokens never are).</source>
+        <translation>Welche Tokenpositionen der Fortsetzungen gelesen werden (Prompt-Token nie).</translation>
+    </message>
+    <message>
+        <source>&amp;Injection:</source>
+        <translation>&amp;Injektion:</translation>
+    </message>
+    <message>
+        <source>By the compatibility scores</source>
+        <translation>Nach den Kompatibilitätswerten</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>Direkt</translation>
+    </message>
+    <message>
+        <source>Scaled</source>
+        <translation>Skaliert</translation>
+    </message>
+    <message>
+        <source>Adapted</source>
+        <translation>Angepasst</translation>
+    </message>
+    <message>
+        <source>How the source&apos;s vector is brought into the target (Architecture tab: implied strategy).</source>
+        <translation>Wie der Vektor der Quelle ins Ziel gebracht wird (Reiter Architektur: abgeleitete Strategie).</translation>
+    </message>
+    <message>
+        <source>Extract at every layer of both models from the dataset&apos;s train part; the points chosen in the Layers tab are the extraction and injection points.</source>
+        <translation>Extrahiert an jeder Schicht beider Modelle aus dem Trainingsteil des Datensatzes; die im Reiter Schichten gewählten Punkte sind Extraktions- und Injektionspunkt.</translation>
+    </message>
+    <message>
+        <source>Hidden dimension</source>
+        <translation>Verborgene Dimension</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>Tiefe</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>Normalisation</source>
+        <translation>Normalisierung</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>Aktivierung</translation>
+    </message>
+    <message>
+        <source>Positions</source>
+        <translation>Positionen</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>Tokenizer</translation>
+    </message>
+    <message>
+        <source>Representations (measured)</source>
+        <translation>Repräsentationen (gemessen)</translation>
+    </message>
+    <message>
+        <source>%1 (weight %2 %)</source>
+        <translation>%1 (Gewicht %2 %)</translation>
+    </message>
+    <message>
+        <source>Direct injection</source>
+        <translation>Direkte Injektion</translation>
+    </message>
+    <message>
+        <source>Scaled injection (× %1)</source>
+        <translation>Skalierte Injektion (× %1)</translation>
+    </message>
+    <message>
+        <source>Adapted injection (through a dimension adapter)</source>
+        <translation>Angepasste Injektion (über einen Dimensionsadapter)</translation>
+    </message>
+    <message>
+        <source>measured mapping</source>
+        <translation>gemessene Zuordnung</translation>
+    </message>
+    <message>
+        <source>Comparison of %1 and %2 restored from the experiment file</source>
+        <translation>Vergleich von %1 und %2 aus der Experimentdatei wiederhergestellt</translation>
+    </message>
+    <message>
+        <source>The experiment&apos;s comparison could not be read (%1); comparing again</source>
+        <translation>Der Vergleich in der Experimentdatei ist nicht lesbar (%1); es wird neu verglichen</translation>
+    </message>
+    <message>
+        <source>Comparing %1 and %2 (measuring layer similarity)</source>
+        <translation>Vergleiche %1 und %2 (Schichtähnlichkeit wird gemessen)</translation>
+    </message>
+    <message>
+        <source>Comparing %1 and %2</source>
+        <translation>Vergleiche %1 und %2</translation>
+    </message>
+    <message>
+        <source>Compared %1 and %2: overall compatibility %3, measured mean CKA along the mapping %4</source>
+        <translation>%1 und %2 verglichen: Gesamtkompatibilität %3, gemessene mittlere CKA entlang der Zuordnung %4</translation>
+    </message>
+    <message>
+        <source>Compared %1 and %2: overall compatibility %3 (layer similarity not measured: a model has no tokenizer)</source>
+        <translation>%1 und %2 verglichen: Gesamtkompatibilität %3 (Schichtähnlichkeit nicht gemessen: einem Modell fehlt der Tokenizer)</translation>
+    </message>
+    <message>
+        <source>The comparison failed: %1</source>
+        <translation>Der Vergleich ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>The comparison failed; see the log</source>
+        <translation>Der Vergleich ist fehlgeschlagen; siehe Protokoll</translation>
+    </message>
+    <message>
+        <source>linear CKA, %1</source>
+        <translation>lineare CKA, %1</translation>
+    </message>
+    <message>
+        <source>debiased CKA, %1</source>
+        <translation>entzerrte CKA, %1</translation>
+    </message>
+    <message>
+        <source>mutual kNN (k = %1), %2</source>
+        <translation>gegenseitige kNN (k = %1), %2</translation>
+    </message>
+    <message>
+        <source>Similarity (linear CKA)</source>
+        <translation>Ähnlichkeit (lineare CKA)</translation>
+    </message>
+    <message>
+        <source>CKA %1</source>
+        <translation>CKA %1</translation>
+    </message>
+    <message>
+        <source>pairs</source>
+        <translation>Paare</translation>
+    </message>
+    <message>
+        <source>Cannot extract</source>
+        <translation>Extraktion nicht möglich</translation>
+    </message>
+    <message>
+        <source>Load a source and a target model first.</source>
+        <translation>Laden Sie zuerst ein Quell- und ein Zielmodell.</translation>
+    </message>
+    <message>
+        <source>The dataset needs at least two pairs (Dataset tab): one to extract from, one held out.</source>
+        <translation>Der Datensatz braucht mindestens zwei Paare (Reiter Datensatz): eines zum Extrahieren, eines zurückgehalten.</translation>
+    </message>
+    <message>
+        <source>Extracting vectors from %1 pairs</source>
+        <translation>Extrahiere Vektoren aus %1 Paaren</translation>
+    </message>
+    <message>
+        <source>Extracting...</source>
+        <translation>Extrahiere ...</translation>
+    </message>
+    <message>
+        <source>Extracted %1 → %2 (%3), cosine to the target&apos;s own vector %4</source>
+        <translation>Extrahiert: %1 → %2 (%3), Kosinus zum eigenen Vektor des Ziels %4</translation>
+    </message>
+    <message>
+        <source>Extraction failed: %1</source>
+        <translation>Extraktion fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Extraction failed</source>
+        <translation>Extraktion fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Extraction cancelled.</source>
+        <translation>Extraktion abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Choose the points in the Layers tab (or leave them to the representation stage) and extract.</source>
+        <translation>Wählen Sie die Punkte im Reiter Schichten (oder überlassen Sie sie der Repräsentationsstufe) und extrahieren Sie.</translation>
+    </message>
+    <message>
+        <source>%1 (source, %2)</source>
+        <translation>%1 (Quelle, %2)</translation>
+    </message>
+    <message>
+        <source>%1 (target, %2)</source>
+        <translation>%1 (Ziel, %2)</translation>
+    </message>
+    <message>
+        <source>Vector norm</source>
+        <translation>Vektornorm</translation>
+    </message>
+    <message>
+        <source>norm %1</source>
+        <translation>Norm %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; → &lt;b&gt;%2&lt;/b&gt; by %3: transferred norm %4 (the target&apos;s own vector: %5), cosine %6. %7 pairs to extract from, %8 held out.&lt;br&gt;%9</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; → &lt;b&gt;%2&lt;/b&gt; per %3: übertragene Norm %4 (eigener Vektor des Ziels: %5), Kosinus %6. %7 Paare zum Extrahieren, %8 zurückgehalten.&lt;br&gt;%9</translation>
+    </message>
+    <message>
+        <source>Cannot generate</source>
+        <translation>Generieren nicht möglich</translation>
+    </message>
+    <message>
+        <source>Extract a vector first (Extraction tab).</source>
+        <translation>Extrahieren Sie zuerst einen Vektor (Reiter Extraktion).</translation>
+    </message>
+    <message>
+        <source>%1 unsteered</source>
+        <translation>%1 ungesteuert</translation>
+    </message>
+    <message>
+        <source>%1 with its own vector</source>
+        <translation>%1 mit eigenem Vektor</translation>
+    </message>
+    <message>
+        <source>%1 with the transferred vector</source>
+        <translation>%1 mit übertragenem Vektor</translation>
+    </message>
+    <message>
+        <source>%1 (source) with its vector</source>
+        <translation>%1 (Quelle) mit eigenem Vektor</translation>
+    </message>
+    <message>
+        <source>Generating %1 columns</source>
+        <translation>Generiere %1 Spalten</translation>
+    </message>
+    <message>
+        <source>preference gap %1 [%2, %3] on %4 held-out pairs · shift %5 · %6 tokens</source>
+        <translation>Präferenzabstand %1 [%2, %3] auf %4 zurückgehaltenen Paaren · Verschiebung %5 · %6 Token</translation>
+    </message>
+    <message>
+        <source>Steered comparison done</source>
+        <translation>Gesteuerter Vergleich fertig</translation>
+    </message>
+    <message>
+        <source>Generation failed</source>
+        <translation>Generieren fehlgeschlagen</translation>
     </message>
 </context>
 <context>
@@ -1514,7 +1955,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>Delete %n row(s)</source>
-        <translation><numerusform>%n Zeile löschen</numerusform><numerusform>%n Zeilen löschen</numerusform></translation>
+        <translation>
+            <numerusform>%n Zeile löschen</numerusform>
+            <numerusform>%n Zeilen löschen</numerusform>
+        </translation>
     </message>
     <message>
         <source>No importer is available for %1.</source>
@@ -1538,19 +1982,31 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
     <message numerus="yes">
         <source>%n pair(s)</source>
-        <translation><numerusform>%n Paar</numerusform><numerusform>%n Paare</numerusform></translation>
+        <translation>
+            <numerusform>%n Paar</numerusform>
+            <numerusform>%n Paare</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%1: %n pair(s)</source>
-        <translation><numerusform>%1: %n Paar</numerusform><numerusform>%1: %n Paare</numerusform></translation>
+        <translation>
+            <numerusform>%1: %n Paar</numerusform>
+            <numerusform>%1: %n Paare</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n line(s) could not be imported (red rows)</source>
-        <translation><numerusform>%n Zeile konnte nicht importiert werden (rote Zeilen)</numerusform><numerusform>%n Zeilen konnten nicht importiert werden (rote Zeilen)</numerusform></translation>
+        <translation>
+            <numerusform>%n Zeile konnte nicht importiert werden (rote Zeilen)</numerusform>
+            <numerusform>%n Zeilen konnten nicht importiert werden (rote Zeilen)</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n pair(s) need fixing (yellow rows)</source>
-        <translation><numerusform>%n Paar muss korrigiert werden (gelbe Zeilen)</numerusform><numerusform>%n Paare müssen korrigiert werden (gelbe Zeilen)</numerusform></translation>
+        <translation>
+            <numerusform>%n Paar muss korrigiert werden (gelbe Zeilen)</numerusform>
+            <numerusform>%n Paare müssen korrigiert werden (gelbe Zeilen)</numerusform>
+        </translation>
     </message>
     <message>
         <source>split: %1 train, %2 held out</source>
@@ -1626,7 +2082,7 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Ä&amp;hnlichkeit:</translation>
     </message>
     <message>
-        <source>Which layer-similarity measure to show. CKA compares the geometry of two layers' activations on the same texts; mutual kNN counts shared nearest neighbours.</source>
+        <source>Which layer-similarity measure to show. CKA compares the geometry of two layers&apos; activations on the same texts; mutual kNN counts shared nearest neighbours.</source>
         <translation>Welches Maß der Schichtähnlichkeit angezeigt wird. CKA vergleicht die Geometrie der Aktivierungen zweier Schichten auf denselben Texten; gegenseitiges kNN zählt gemeinsame nächste Nachbarn.</translation>
     </message>
     <message>
@@ -1682,6 +2138,21 @@ Hier unterscheiden sich die beiden Modelle.</translation>
 to see how similar the layers are.</source>
         <translation>Starten Sie einen gemessenen Vergleich,
 um zu sehen, wie ähnlich sich die Schichten sind.</translation>
+    </message>
+</context>
+<context>
+    <name>sb::SteeredComparisonJob</name>
+    <message>
+        <source>Generating column %1 of %2</source>
+        <translation>Generiere Spalte %1 von %2</translation>
+    </message>
+    <message>
+        <source>Scoring column %1 on the held-out pairs</source>
+        <translation>Bewerte Spalte %1 auf den zurückgehaltenen Paaren</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
     </message>
 </context>
 <context>
@@ -1741,6 +2212,36 @@ um zu sehen, wie ähnlich sich die Schichten sind.</translation>
     <message>
         <source>S&amp;trength α:</source>
         <translation>S&amp;tärke α:</translation>
+    </message>
+</context>
+<context>
+    <name>sb::SteeredGenerationJob</name>
+    <message>
+        <source>Unsteered</source>
+        <translation>Ungesteuert</translation>
+    </message>
+    <message>
+        <source>Steered</source>
+        <translation>Gesteuert</translation>
+    </message>
+</context>
+<context>
+    <name>sb::TransferExtractionJob</name>
+    <message>
+        <source>Source: collecting activations</source>
+        <translation>Quelle: sammle Aktivierungen</translation>
+    </message>
+    <message>
+        <source>Target: collecting activations</source>
+        <translation>Ziel: sammle Aktivierungen</translation>
+    </message>
+    <message>
+        <source>Transferring the vector</source>
+        <translation>Übertrage den Vektor</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
     </message>
 </context>
 </TS>

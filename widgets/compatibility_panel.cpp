@@ -93,7 +93,7 @@ CompatibilityPanel::CompatibilityPanel(QWidget* parent) : QWidget(parent)
 
 void CompatibilityPanel::clear() { setScores({}); }
 
-void CompatibilityPanel::setScores(const CompatibilityScores& scores)
+void CompatibilityPanel::setScores(const CompatibilitySummary& scores)
 {
     m_scores = scores;
     while (QLayoutItem* item = m_grid->takeAt(0)) {

@@ -19,7 +19,7 @@ struct CompatibilityItem {
     QString reason;    ///< e.g. "64 vs 128: a vector needs a learned projection"
 };
 
-struct CompatibilityScores {
+struct CompatibilitySummary {
     QVector<CompatibilityItem> items;
     double overall = 0.0;
     QString strategy;            ///< e.g. "Adapted injection"
@@ -52,8 +52,8 @@ class CompatibilityPanel : public QWidget {
     Q_OBJECT
 public:
     explicit CompatibilityPanel(QWidget* parent = nullptr);
-    void setScores(const CompatibilityScores& scores);
-    const CompatibilityScores& scores() const { return m_scores; }
+    void setScores(const CompatibilitySummary& scores);
+    const CompatibilitySummary& scores() const { return m_scores; }
     void clear();
     /// The overall bar and the strategy line (tests read them).
     ScoreBar* overallBar() const { return m_overall; }
@@ -69,7 +69,7 @@ private:
     QLabel* m_overallLabel;
     QLabel* m_strategy;
     QLabel* m_empty;
-    CompatibilityScores m_scores;
+    CompatibilitySummary m_scores;
 };
 
 } // namespace sb

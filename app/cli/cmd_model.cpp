@@ -2,6 +2,7 @@
 
 #include "cli.h"
 
+#include "engine/architecture_report.h"
 #include "engine/generation.h"
 #include "engine/json_util.h"
 #include "engine/model.h"
@@ -17,42 +18,26 @@ namespace sb::cli {
 
 namespace {
 
-nlohmann::json specJson(const TransformerModel& m)
+/// The ArchitectureReport (config, tensors, tokenizer), plus what loading noticed.
+nlohmann::json infoJson(const TransformerModel& m)
 {
-    const auto& s = m.spec();
-    const auto& r = m.loadReport();
-    nlohmann::json j;
-    j["name"] = m.name();
-    j["model_type"] = s.modelType;
-    j["family"] = familyName(s.family);
-    j["parameters"] = r.parameterCount;
-    j["hidden_size"] = s.hiddenSize;
-    j["layers"] = s.numLayers;
-    j["heads"] = s.numHeads;
-    j["kv_heads"] = s.numKvHeads;
-    j["attention"] = attentionKindName(s.attentionKind());
-    j["head_dim"] = s.headDim;
-    j["intermediate_size"] = s.intermediateSize;
-    j["mlp"] = s.gatedMlp ? "gated" : "plain";
-    j["norm"] = normName(s.norm);
-    j["norm_eps"] = s.normEps;
-    j["activation"] = s.activationName;
-    j["position"] = s.position == PositionKind::Rotary ? "rotary" : "learned";
-    if (s.position == PositionKind::Rotary) {
-        j["rope_theta"] = s.ropeTheta;
-        j["rotary_fraction"] = s.rotaryFraction;
-        j["rope_scaling"] = ropeScalingName(s.ropeScaling.kind);
+    std::unique_ptr<Tokenizer> tok;
+    std::string tokError;
+    const auto& f = m.files();
+    if (!f.tokenizerJson.empty() || !f.tokenizerModel.empty()) {
+        try {
+            tok = Tokenizer::fromDirectory(f.path);
+        } catch (const std::exception& e) {
+            tokError = e.what();
+        }
+    } else {
+        tokError = f.path + ": no tokenizer.json or tokenizer.model";
     }
-    j["sliding_window"] = s.slidingWindow ? nlohmann::json(*s.slidingWindow) : nlohmann::json();
-    j["residual"] = s.parallelResidual ? "parallel" : "sequential";
-    j["tied_embeddings"] = s.tiedEmbeddings;
-    j["embedding_scale"] = s.scaleEmbeddings ? std::sqrt(static_cast<double>(s.hiddenSize)) : 1.0;
-    j["vocab_size"] = s.vocabSize;
-    j["context_length"] = s.maxPositions;
-    j["stored_dtype"] = r.storedDtype;
-    j["weight_bytes"] = r.weightBytes;
-    j["defaulted_config_keys"] = s.defaulted;
-    j["warnings"] = r.warnings;
+    ArchitectureReport r = analyzeModel(m, tok.get());
+    r.tokenizer.error = tokError;
+    nlohmann::json j = r.toJson();
+    j["defaulted_config_keys"] = m.spec().defaulted;
+    j["warnings"] = m.loadReport().warnings;
     return j;
 }
 
@@ -62,7 +47,7 @@ int runInfo(const std::vector<std::string>& argv)
     a.expectPositionals(1);
     LoadOptions lo;
     auto model = TransformerModel::load(a.positional(0, "MODEL_DIR"), lo);
-    auto j = specJson(*model);
+    auto j = infoJson(*model);
     if (a.flag("--json")) {
         printJson(j);
         return 0;

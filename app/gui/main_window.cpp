@@ -3,11 +3,18 @@
 #include "architecture_rows.h"
 #include "experiment_io.h"
 
+#include "engine/architecture_report.h"
+#include "engine/comparison.h"
+#include "engine/compatibility.h"
 #include "engine/experiment_store.h"
 #include "engine/layer_mapping.h"
 #include "engine/model.h"
 #include "engine/paths.h"
+#include "session/compare_job.h"
+#include "session/job.h"
 #include "session/model_session.h"
+#include "session/transfer_jobs.h"
+#include "session/vector_jobs.h"
 #include "widgets/architecture_table.h"
 #include "widgets/compatibility_panel.h"
 #include "widgets/job_status.h"
@@ -72,6 +79,21 @@ QString stageTitle(FunctionalStage s)
 }
 } // namespace
 
+namespace {
+PairImport importPairs(const QString& path)
+{
+    const ImportedPairs in = importPairFile(path); // the engine's JSONL / CAA / CSV reader
+    PairImport out;
+    out.file = path;
+    out.error = in.error;
+    for (int i = 0; i < in.prompts.size(); ++i)
+        out.pairs << PairRecord{in.prompts[i], in.positives.value(i), in.negatives.value(i), in.lines.value(i)};
+    for (int i = 0; i < in.problemLines.size(); ++i)
+        out.problems << PairProblem{in.problemLines[i], in.problemReasons.value(i)};
+    return out;
+}
+} // namespace
+
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     : QMainWindow(parent), m_options(options), m_prefs(Preferences::load())
 {
@@ -95,6 +117,10 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     rebuildRecentMenus();
     modelsChanged();
 
+    m_compareTimer.setSingleShot(true);
+    m_compareTimer.setInterval(50);
+    connect(&m_compareTimer, &QTimer::timeout, this, &MainWindow::startComparison);
+
     connect(m_pairs, &PairTableEditor::changed, this, &MainWindow::markDirty);
     connect(m_diagram, &LayerDiagram::pointSelected, this, &MainWindow::markDirty);
     m_autosaveTimer.setInterval(std::max(1, m_prefs.autosaveMinutes) * 60 * 1000);
@@ -104,7 +130,17 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     setClean();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Jobs are children of the window, and Job's own destructor waits only
+    // after the derived job's members (its parameters) are gone: stop and
+    // join every running job while it is still whole.
+    const QList<Job*> jobs = findChildren<Job*>();
+    for (Job* j : jobs)
+        j->cancel();
+    for (Job* j : jobs)
+        j->wait();
+}
 
 // ------------------------------------------------------------------ views
 
@@ -153,23 +189,53 @@ void MainWindow::buildViews()
     m_pairs = new PairTableEditor(m_tabs);
     m_tabs->addTab(m_pairs, tr("&Dataset"));
 
-    // Extraction: method and points, and the vector's norm per layer.
+    // Extraction: method, positions and strategy; the vector's norm per layer.
     auto* extraction = new QWidget(m_tabs);
     auto* exLay = new QVBoxLayout(extraction);
     auto* exForm = new QHBoxLayout;
-    auto* method = new QComboBox(extraction);
-    method->setObjectName(QStringLiteral("extractionMethod"));
-    method->addItem(tr("Mean difference"));
-    auto* methodLabel = new QLabel(tr("&Method:"), extraction);
-    methodLabel->setBuddy(method);
-    auto* extract = new QPushButton(tr("E&xtract"), extraction);
-    extract->setObjectName(QStringLiteral("extractButton"));
-    extract->setEnabled(false);
-    exForm->addWidget(methodLabel);
-    exForm->addWidget(method);
-    exForm->addWidget(extract);
+    auto combo = [extraction, exForm](const QString& label, const QString& name,
+                                      const QVector<QPair<QString, QString>>& items, const QString& tip) {
+        auto* box = new QComboBox(extraction);
+        box->setObjectName(name);
+        for (const auto& [text, data] : items)
+            box->addItem(text, data);
+        box->setToolTip(tip);
+        auto* l = new QLabel(label, extraction);
+        l->setBuddy(box);
+        exForm->addWidget(l);
+        exForm->addWidget(box);
+        return box;
+    };
+    m_methodBox = combo(tr("&Method:"), QStringLiteral("extractionMethod"),
+                        {{tr("Mean difference"), QStringLiteral("mean")},
+                         {tr("PCA of paired differences"), QStringLiteral("pca")},
+                         {tr("Logistic probe"), QStringLiteral("probe")}},
+                        tr("How the vector is made from the activations of the positive and negative texts."));
+    m_policyBox = combo(tr("&Positions:"), QStringLiteral("extractionPositions"),
+                        {{tr("Mean over the continuation"), QStringLiteral("mean")},
+                         {tr("Last token"), QStringLiteral("last")},
+                         {tr("Every continuation token"), QStringLiteral("all")}},
+                        tr("Which token positions of the continuations are read (prompt tokens never are)."));
+    m_strategyBox = combo(tr("&Injection:"), QStringLiteral("injectionStrategy"),
+                          {{tr("By the compatibility scores"), QString()},
+                           {tr("Direct"), QStringLiteral("direct")},
+                           {tr("Scaled"), QStringLiteral("scaled")},
+                           {tr("Adapted"), QStringLiteral("adapted")}},
+                          tr("How the source's vector is brought into the target (Architecture tab: implied strategy)."));
+    m_extractButton = new QPushButton(tr("E&xtract"), extraction);
+    m_extractButton->setObjectName(QStringLiteral("extractButton"));
+    m_extractButton->setEnabled(false);
+    m_extractButton->setToolTip(tr("Extract at every layer of both models from the dataset's train part; the points "
+                                   "chosen in the Layers tab are the extraction and injection points."));
+    connect(m_extractButton, &QPushButton::clicked, this, &MainWindow::startExtraction);
+    exForm->addWidget(m_extractButton);
     exForm->addStretch(1);
     exLay->addLayout(exForm);
+    m_extractInfo = new QLabel(extraction);
+    m_extractInfo->setObjectName(QStringLiteral("extractionInfo"));
+    m_extractInfo->setWordWrap(true);
+    m_extractInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    exLay->addWidget(m_extractInfo);
     m_normPlot = new LayerProfilePlot(extraction);
     m_normPlot->setTitle(tr("Vector norm per layer"));
     m_normPlot->setValueLabel(tr("Norm of the vector"));
@@ -187,6 +253,13 @@ void MainWindow::buildViews()
     // Steering.
     m_steering = new SteeredComparisonView(m_tabs);
     m_tabs->addTab(m_steering, tr("&Steering"));
+    connect(m_steering, &SteeredComparisonView::generateRequested, this, &MainWindow::startSteering);
+    connect(m_steering, &SteeredComparisonView::cancelRequested, this, [this] {
+        if (m_steerJob)
+            m_steerJob->cancel();
+    });
+    m_pairs->setImporter(importPairs);
+    m_pairs->setSplitter(heldOutIndices); // the engine's seeded split, as extraction uses it
 
     // Models dock.
     auto* modelsDock = new QDockWidget(tr("Models"), this);
@@ -334,6 +407,8 @@ void MainWindow::loadModel(int side, const QString& directory)
     log(tr("Loading %1 as the %2 model from %3").arg(name, sideName(side), QDir::toNativeSeparators(directory)));
     connect(job, &LoadModelJob::finished, this, [this, side](const LoadedModel& m) {
         m_models[side] = m;
+        m_reports[side] = std::make_unique<ArchitectureReport>(analyzeModel(*m.model, m.tokenizer.get()));
+        m_transfer.reset(); // its vectors belong to the models they were extracted from
         m_panes[side]->setModel(m, modelSummary(m));
         for (const QString& w : m.warnings)
             log(tr("%1: %2").arg(m.name, w));
@@ -417,8 +492,6 @@ void MainWindow::modelsChanged()
     const LoadedModel& s = m_models[0];
     const LoadedModel& t = m_models[1];
     updateTitle();
-    m_archTable->setModelNames(s.name, t.name);
-    m_archTable->setRows(s.isValid() || t.isValid() ? architectureRows(s, t) : QVector<ComparisonRow>{});
     m_heatmap->setModelNames(s.name, t.name);
     if (s.isValid() && t.isValid()) {
         auto stack = [](const LoadedModel& m) {
@@ -442,7 +515,419 @@ void MainWindow::modelsChanged()
     } else {
         m_diagram->clear();
     }
-    m_steering->setAvailable(false, tr("Steered generation needs an extracted vector (Extraction tab)."));
+    m_extractButton->setEnabled(s.isValid() && t.isValid());
+    showTransfer(); // also shows the comparison
+    if (s.isValid() && t.isValid() && !comparisonMatchesModels())
+        scheduleComparison();
+}
+
+// ------------------------------------------------------------------ comparison
+
+namespace {
+QString canonical(const QString& dir)
+{
+    const QString c = QFileInfo(dir).canonicalFilePath();
+    return c.isEmpty() ? QDir::cleanPath(dir) : c;
+}
+
+QString componentName(const std::string& engineName)
+{
+    if (engineName == "dimension") return MainWindow::tr("Hidden dimension");
+    if (engineName == "depth") return MainWindow::tr("Depth");
+    if (engineName == "attention") return MainWindow::tr("Attention");
+    if (engineName == "normalization") return MainWindow::tr("Normalisation");
+    if (engineName == "activation") return MainWindow::tr("Activation");
+    if (engineName == "positional") return MainWindow::tr("Positions");
+    if (engineName == "tokenizer") return MainWindow::tr("Tokenizer");
+    if (engineName == "representational") return MainWindow::tr("Representations (measured)");
+    return QString::fromStdString(engineName);
+}
+
+CompatibilitySummary panelScores(const Compatibility& c, const StrategyDecision& s)
+{
+    CompatibilitySummary out;
+    const auto weights = c.weights();
+    auto add = [&](const char* name, const ComponentScore& score) {
+        double weight = 0.0;
+        for (const auto& [n, w] : weights)
+            if (n == name)
+                weight = w;
+        CompatibilityItem item;
+        item.component = componentName(name);
+        item.score = score.score;
+        item.reason = MainWindow::tr("%1 (weight %2 %)").arg(QString::fromStdString(score.reason)).arg(qRound(100.0 * weight));
+        out.items << item;
+    };
+    add("dimension", c.dimension);
+    add("depth", c.depth);
+    add("attention", c.attention);
+    add("normalization", c.normalization);
+    add("activation", c.activation);
+    add("positional", c.positional);
+    add("tokenizer", c.tokenizer);
+    if (c.representational)
+        add("representational", *c.representational);
+    out.overall = c.overall.score;
+    switch (s.strategy) {
+    case StrategyKind::Direct: out.strategy = MainWindow::tr("Direct injection"); break;
+    case StrategyKind::Scaled:
+        out.strategy = MainWindow::tr("Scaled injection (× %1)").arg(QLocale().toString(s.scale, 'f', 2));
+        break;
+    case StrategyKind::Adapted: out.strategy = MainWindow::tr("Adapted injection (through a dimension adapter)"); break;
+    }
+    QStringList reasons;
+    for (const auto& r : s.reasons)
+        reasons << QString::fromStdString(r);
+    out.strategyExplanation = reasons.join(QLatin1Char(' '));
+    return out;
+}
+
+SimilarityMatrix heatmapMatrix(const LayerMatrix& m, const QString& name, double low, double high, const LayerMapping& path)
+{
+    SimilarityMatrix out;
+    out.name = name;
+    out.rows = static_cast<int>(m.rows);
+    out.cols = static_cast<int>(m.cols);
+    out.values = QVector<double>(m.values.begin(), m.values.end());
+    out.low = low;
+    out.high = high;
+    for (const auto& [s, t] : path.pairs)
+        out.path << QPoint(static_cast<int>(s), static_cast<int>(t));
+    out.pathName = MainWindow::tr("measured mapping");
+    return out;
+}
+} // namespace
+
+bool MainWindow::comparisonMatchesModels() const
+{
+    return m_comparison && m_models[0].isValid() && m_models[1].isValid() &&
+           canonical(QString::fromStdString(m_comparison->source.directory)) == canonical(m_models[0].directory) &&
+           canonical(QString::fromStdString(m_comparison->target.directory)) == canonical(m_models[1].directory);
+}
+
+const ComparisonResult* MainWindow::comparison() const { return comparisonMatchesModels() ? m_comparison.get() : nullptr; }
+
+bool MainWindow::isComparing() const { return m_compareJob && m_compareJob->isRunning(); }
+
+void MainWindow::scheduleComparison()
+{
+    if (m_compareJob)
+        m_compareJob->cancel();
+    m_compareTimer.start();
+}
+
+void MainWindow::startComparison()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    if (!s.isValid() || !t.isValid() || comparisonMatchesModels())
+        return;
+    for (int side = 0; side < 2; ++side)
+        if (m_loadJobs[side])
+            return; // the pair is about to change; compare the models that arrive
+    // An opened experiment carries its comparison: use it when it is of these models.
+    if (m_file && m_file->root().hasGroup("comparison")) {
+        try {
+            auto stored = std::make_unique<ComparisonResult>(ComparisonResult::load(m_file->root()));
+            std::swap(stored, m_comparison);
+            if (comparisonMatchesModels()) {
+                log(tr("Comparison of %1 and %2 restored from the experiment file").arg(s.name, t.name));
+                showComparison();
+                Q_EMIT comparisonReady();
+                return;
+            }
+            m_comparison = std::move(stored);
+        } catch (const std::exception& e) {
+            log(tr("The experiment's comparison could not be read (%1); comparing again").arg(QString::fromUtf8(e.what())));
+        }
+    }
+    CompareParams p;
+    p.source = s;
+    p.target = t;
+    p.measure = s.tokenizer && t.tokenizer; // measuring runs text through both models
+    auto* job = new CompareJob(p, this);
+    m_compareJob = job;
+    m_jobs->track(job, p.measure ? tr("Comparing %1 and %2 (measuring layer similarity)").arg(s.name, t.name)
+                                 : tr("Comparing %1 and %2").arg(s.name, t.name));
+    const QString sourceDir = canonical(s.directory), targetDir = canonical(t.directory);
+    connect(job, &CompareJob::finished, this, [this, sourceDir, targetDir](const ComparisonResult& r) {
+        if (canonical(m_models[0].directory) != sourceDir || canonical(m_models[1].directory) != targetDir)
+            return; // the models changed meanwhile
+        m_comparison = std::make_unique<ComparisonResult>(r);
+        showComparison();
+        log(r.measured ? tr("Compared %1 and %2: overall compatibility %3, measured mean CKA along the mapping %4")
+                             .arg(m_models[0].name, m_models[1].name)
+                             .arg(r.compatibility.overall.score, 0, 'f', 2)
+                             .arg(r.compatibility.representational ? r.compatibility.representational->score : 0.0, 0, 'f', 2)
+                       : tr("Compared %1 and %2: overall compatibility %3 (layer similarity not measured: a model has no tokenizer)")
+                             .arg(m_models[0].name, m_models[1].name)
+                             .arg(r.compatibility.overall.score, 0, 'f', 2));
+        Q_EMIT comparisonReady();
+    });
+    connect(job, &Job::failed, this, [this](const QString& message) {
+        log(tr("The comparison failed: %1").arg(message));
+        statusBar()->showMessage(tr("The comparison failed; see the log"), 8000);
+        Q_EMIT comparisonFailed(message);
+    });
+    connect(job, &Job::done, job, &QObject::deleteLater);
+    job->start();
+}
+
+void MainWindow::showComparison()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    const ComparisonResult* c = comparison();
+    const ArchitectureReport* reports[2] = {c ? &c->source : m_reports[0].get(), c ? &c->target : m_reports[1].get()};
+    if (!s.isValid())
+        reports[0] = nullptr;
+    if (!t.isValid())
+        reports[1] = nullptr;
+    m_archTable->setModelNames(s.name, t.name);
+    m_archTable->setRows(reports[0] || reports[1]
+                             ? architectureRows(reports[0], reports[1], c && c->tokenizers ? &*c->tokenizers : nullptr)
+                             : QVector<ComparisonRow>{});
+    if (!reports[0] || !reports[1]) {
+        m_compat->clear();
+        m_heatmap->clear();
+        return;
+    }
+    if (c) {
+        m_compat->setScores(panelScores(c->compatibility, c->strategy));
+    } else {
+        // Before the comparison arrives: the structural scores, known from the reports.
+        const Compatibility quick = computeCompatibility(*reports[0], *reports[1]);
+        m_compat->setScores(panelScores(quick, chooseStrategy(quick, *reports[0], *reports[1])));
+    }
+    if (!c || !c->measured) {
+        m_heatmap->clear();
+        m_diagram->setMapping(MappingKind::Measured, {});
+        m_diagram->setStages({}, MappingKind::Measured);
+        m_diagram->setOverlays(m_normOverlays);
+        return;
+    }
+    QVector<SimilarityMatrix> matrices;
+    for (const SiteSimilarity& site : c->similarity) {
+        const QString where = QString::fromStdString(site.site);
+        matrices << heatmapMatrix(site.cka, tr("linear CKA, %1").arg(where), 0.0, 1.0, c->measuredMapping);
+        matrices << heatmapMatrix(site.ckaDebiased, tr("debiased CKA, %1").arg(where), std::numeric_limits<double>::quiet_NaN(),
+                                  std::numeric_limits<double>::quiet_NaN(), c->measuredMapping);
+        matrices << heatmapMatrix(site.mutualKnn, tr("mutual kNN (k = %1), %2").arg(site.knnK).arg(where), 0.0, 1.0,
+                                  c->measuredMapping);
+    }
+    m_heatmap->setMatrices(matrices);
+
+    const LayerMatrix& cka = c->residual().cka;
+    QVector<DiagramLink> links;
+    for (const auto& [from, to] : c->measuredMapping.pairs)
+        links.push_back({static_cast<int>(from), static_cast<int>(to), cka.at(from, to)});
+    m_diagram->setMapping(MappingKind::Measured, links);
+    QVector<DiagramStage> stages;
+    for (const auto& st : c->measuredMapping.stages)
+        stages.push_back({stageTitle(st.stage), st.depth, static_cast<int>(st.sourceLayer), static_cast<int>(st.targetLayer)});
+    m_diagram->setStages(stages, MappingKind::Measured);
+    // Similarity overlay: each source layer's CKA with its mapped layer, each
+    // target layer's best CKA with any source layer.
+    DiagramOverlay sim;
+    sim.name = tr("Similarity (linear CKA)");
+    sim.format = tr("CKA %1");
+    for (const auto& [from, to] : c->measuredMapping.pairs)
+        sim.source << cka.at(from, to);
+    for (int64_t j = 0; j < cka.cols; ++j) {
+        double best = 0.0;
+        for (int64_t i = 0; i < cka.rows; ++i)
+            best = std::max(best, cka.at(i, j));
+        sim.target << best;
+    }
+    QVector<DiagramOverlay> overlays = m_normOverlays;
+    overlays << sim;
+    m_diagram->setOverlays(overlays);
+}
+
+// ------------------------------------------------------------------ vectors
+
+
+PairDataset MainWindow::currentDataset() const
+{
+    PairDataset d;
+    d.name = m_pairs->datasetName().isEmpty() ? tr("pairs") : m_pairs->datasetName();
+    for (const PairRecord& p : m_pairs->pairs())
+        d.pairs << PairText{p.prompt, p.positive, p.negative, p.line};
+    d.heldOutFraction = m_pairs->heldOutFraction();
+    d.splitSeed = m_pairs->seed();
+    return d;
+}
+
+void MainWindow::startExtraction()
+{
+    const LoadedModel& s = m_models[0];
+    const LoadedModel& t = m_models[1];
+    if (!s.isValid() || !t.isValid()) {
+        showError(tr("Cannot extract"), tr("Load a source and a target model first."));
+        return;
+    }
+    if (m_pairs->pairs().size() < 2) {
+        showError(tr("Cannot extract"), tr("The dataset needs at least two pairs (Dataset tab): one to extract from, one held out."));
+        return;
+    }
+    if (m_extractJob)
+        m_extractJob->cancel();
+    TransferParams p;
+    p.source = s;
+    p.target = t;
+    p.dataset = currentDataset();
+    p.method = m_methodBox->currentData().toString();
+    p.policy = m_policyBox->currentData().toString();
+    const DiagramPoint from = m_diagram->selection(DiagramSide::Source);
+    const DiagramPoint to = m_diagram->selection(DiagramSide::Target);
+    if (from.isValid()) {
+        p.sourceLayer = from.layer;
+        p.sourceComponent = componentHookName(from.component);
+    }
+    if (to.isValid()) {
+        p.targetLayer = to.layer;
+        p.targetComponent = componentHookName(to.component);
+    } else if (from.isValid()) {
+        // No injection point chosen: the mapped layer of the shown mapping.
+        const QVector<DiagramLink>& links = m_diagram->mapping(m_diagram->shownMapping()).isEmpty()
+                                                ? m_diagram->mapping(MappingKind::Depth)
+                                                : m_diagram->mapping(m_diagram->shownMapping());
+        for (const DiagramLink& l : links)
+            if (l.source == from.layer)
+                p.targetLayer = l.target;
+        p.targetComponent = p.sourceComponent;
+    }
+    if (const ComparisonResult* c = comparison()) {
+        p.overall = c->compatibility.overall.score;
+        p.dimension = c->compatibility.dimension.score;
+        for (const auto& r : c->strategy.reasons)
+            p.reasons << QString::fromStdString(r);
+    }
+    p.strategy = m_strategyBox->currentData().toString();
+    auto* job = new TransferExtractionJob(p, this);
+    m_extractJob = job;
+    m_jobs->track(job, tr("Extracting vectors from %1 pairs").arg(p.dataset.pairs.size()));
+    m_extractInfo->setText(tr("Extracting..."));
+    connect(job, &TransferExtractionJob::finished, this, [this](const TransferResult& r) {
+        m_transfer = std::make_unique<TransferResult>(r);
+        showTransfer();
+        log(tr("Extracted %1 → %2 (%3), cosine to the target's own vector %4")
+                .arg(r.source.summaries.value(0).point, r.transferred.summaries.value(0).point, r.strategy)
+                .arg(r.cosineToNative, 0, 'f', 3));
+        Q_EMIT extractionReady();
+    });
+    connect(job, &Job::failed, this, [this](const QString& message) {
+        m_extractInfo->setText(tr("Extraction failed: %1").arg(message));
+        showError(tr("Extraction failed"), message);
+        Q_EMIT extractionFailed(message);
+    });
+    connect(job, &Job::cancelled, this, [this] { m_extractInfo->setText(tr("Extraction cancelled.")); });
+    connect(job, &Job::done, job, &QObject::deleteLater);
+    job->start();
+}
+
+void MainWindow::showTransfer()
+{
+    m_normOverlays.clear();
+    if (!m_transfer) {
+        m_normPlot->setProfiles({});
+        m_extractInfo->setText(tr("Choose the points in the Layers tab (or leave them to the representation stage) and extract."));
+        m_steering->setAvailable(false, tr("Steered generation needs an extracted vector (Extraction tab)."));
+        showComparison();
+        return;
+    }
+    const TransferResult& r = *m_transfer;
+    auto norms = [](const VectorSet& set) {
+        QVector<double> v;
+        for (const VectorSummary& s : set.summaries)
+            v << s.norm;
+        return v;
+    };
+    const VectorSummary& src = r.source.summaries.first();
+    const VectorSummary& nat = r.native.summaries.first();
+    const VectorSummary& tra = r.transferred.summaries.first();
+    LayerProfile sp{tr("%1 (source, %2)").arg(m_models[0].name, src.component), norms(r.sourceLayers), src.layer};
+    LayerProfile tp{tr("%1 (target, %2)").arg(m_models[1].name, nat.component), norms(r.targetLayers), nat.layer};
+    m_normPlot->setProfiles({sp, tp});
+    DiagramOverlay overlay;
+    overlay.name = tr("Vector norm");
+    overlay.format = tr("norm %1");
+    overlay.sharedScale = false; // different widths: norms are not comparable across the models
+    overlay.component = src.component == QLatin1String("attn_out") ? LayerComponent::Attention
+                        : src.component == QLatin1String("mlp_out") ? LayerComponent::Mlp
+                                                                     : LayerComponent::Residual;
+    overlay.source = sp.values;
+    overlay.target = tp.values;
+    m_normOverlays << overlay;
+    m_extractInfo->setText(
+        tr("<b>%1</b> → <b>%2</b> by %3: transferred norm %4 (the target's own vector: %5), cosine %6. "
+           "%7 pairs to extract from, %8 held out.<br>%9")
+            .arg(src.point.toHtmlEscaped(), tra.point.toHtmlEscaped(), r.strategy.toHtmlEscaped())
+            .arg(tra.norm, 0, 'f', 3)
+            .arg(nat.norm, 0, 'f', 3)
+            .arg(r.cosineToNative, 0, 'f', 3)
+            .arg(r.trainPairs)
+            .arg(r.heldOutPairs)
+            .arg(r.reasons.join(QLatin1Char(' ')).toHtmlEscaped()));
+    m_steering->setAvailable(true);
+    showComparison(); // the overlays
+}
+
+SteeredComparisonJob* MainWindow::steeringJob() const { return m_steerJob; }
+
+void MainWindow::startSteering(const SteeringRequest& request)
+{
+    if (!m_transfer || !m_transfer->isValid()) {
+        showError(tr("Cannot generate"), tr("Extract a vector first (Extraction tab)."));
+        return;
+    }
+    if (m_steerJob)
+        m_steerJob->cancel();
+    const QString s = m_models[0].name, t = m_models[1].name;
+    SteeredComparisonParams p;
+    p.source = m_models[0];
+    p.target = m_models[1];
+    p.prompt = request.prompt;
+    p.alpha = request.alpha;
+    p.seed = request.seed;
+    p.maxNewTokens = request.maxNewTokens;
+    p.dataset = currentDataset();
+    QStringList titles;
+    p.columns << SteeredColumn{1, {}};
+    titles << tr("%1 unsteered").arg(t);
+    p.columns << SteeredColumn{1, m_transfer->native};
+    titles << tr("%1 with its own vector").arg(t);
+    p.columns << SteeredColumn{1, m_transfer->transferred};
+    titles << tr("%1 with the transferred vector").arg(t);
+    if (request.includeSourceSteered) {
+        p.columns << SteeredColumn{0, m_transfer->source};
+        titles << tr("%1 (source) with its vector").arg(s);
+    }
+    m_steering->setColumns(titles);
+    for (int c = 0; c < titles.size(); ++c)
+        m_steering->startColumn(c, request.prompt);
+    m_steering->setRunning(true);
+    auto* job = new SteeredComparisonJob(p, this);
+    m_steerJob = job;
+    m_jobs->track(job, tr("Generating %1 columns").arg(titles.size()));
+    connect(job, &SteeredComparisonJob::textUpdated, m_steering, &SteeredComparisonView::setColumnText);
+    connect(job, &SteeredComparisonJob::columnScored, this, [this](int column, const ColumnScore& sc) {
+        const auto n = [](double v) { return QLocale().toString(v, 'f', 2); };
+        m_steering->setColumnScores(column, tr("preference gap %1 [%2, %3] on %4 held-out pairs · shift %5 · %6 tokens")
+                                                .arg(n(sc.gap), n(sc.low), n(sc.high))
+                                                .arg(sc.pairs)
+                                                .arg((sc.shift >= 0 ? QStringLiteral("+") : QString()) + n(sc.shift))
+                                                .arg(sc.generatedTokens));
+    });
+    connect(job, &SteeredComparisonJob::finished, this, [this] {
+        log(tr("Steered comparison done"));
+        markDirty();
+        Q_EMIT steeringDone();
+    });
+    connect(job, &Job::failed, this, [this](const QString& message) { showError(tr("Generation failed"), message); });
+    connect(job, &Job::done, this, [this] { m_steering->setRunning(false); });
+    connect(job, &Job::done, job, &QObject::deleteLater);
+    job->start();
 }
 
 // ------------------------------------------------------------------ chrome
@@ -557,7 +1042,7 @@ bool MainWindow::exportReport(const QString& path)
                                 .arg(m_archTable->rows().size()));
         report.addHtml(m_archTable->toHtml());
     }
-    const CompatibilityScores& scores = m_compat->scores();
+    const CompatibilitySummary& scores = m_compat->scores();
     if (!scores.items.isEmpty()) {
         report.addHeading(tr("Compatibility"));
         QString h = QStringLiteral("<table><tr><th>%1</th><th>%2</th><th>%3</th></tr>")
@@ -836,6 +1321,8 @@ bool MainWindow::saveExperiment(const QString& path)
         if (!m_file)
             m_file = std::make_unique<ExperimentFile>();
         writeGuiState(m_file->root(), captureState());
+        if (const ComparisonResult* cmp = comparison())
+            cmp->save(m_file->root());
         m_file->save(QDir::toNativeSeparators(path).toStdString());
     } catch (const std::exception& e) {
         showError(tr("Cannot save experiment"),
@@ -910,6 +1397,8 @@ bool MainWindow::newExperiment()
     m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
     m_lossPlot->clear();
     m_steering->clearOutputs();
+    m_transfer.reset();
+    showTransfer();
     m_restoring = false;
     setClean();
     updateTitle();
@@ -933,6 +1422,8 @@ bool MainWindow::autosaveNow()
             m_file = std::make_unique<ExperimentFile>();
         GuiState st = captureState();
         writeGuiState(m_file->root(), st);
+        if (const ComparisonResult* cmp = comparison())
+            cmp->save(m_file->root());
         m_file->root().child("gui").setString("saved_as", m_filePath.toStdString());
         m_file->save(autosavePath().toStdString());
     } catch (const std::exception& e) {

@@ -20,12 +20,19 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QComboBox;
+class QPushButton;
 class QTabWidget;
 class QUndoGroup;
+
 
 namespace sb {
 
 class ArchitectureTable;
+struct ArchitectureReport;
+class CompareJob;
+struct ComparisonResult;
+struct DiagramOverlay;
 class ExperimentFile;
 struct GuiState;
 class CompatibilityPanel;
@@ -38,7 +45,12 @@ class LossPlot;
 class ModelPane;
 class PairTableEditor;
 class SimilarityHeatmap;
+class SteeredComparisonJob;
 class SteeredComparisonView;
+struct PairDataset;
+struct SteeringRequest;
+class TransferExtractionJob;
+struct TransferResult;
 
 struct MainWindowOptions {
     /// Errors go to lastError() and the log instead of modal dialogs (tests).
@@ -59,6 +71,14 @@ public:
     void loadModel(int side, const QString& directory);
     /// Loads the bundled demo pair (stories260k -> stories-gpt2).
     void loadDemoPair();
+    /// The comparison of the loaded pair (CompareJob, or restored from the
+    /// experiment file), or null while it runs or when it is of other models.
+    const ComparisonResult* comparison() const;
+    bool isComparing() const;
+    /// The vectors of the last extraction (source, native, transferred), or null.
+    const TransferResult* transfer() const { return m_transfer.get(); }
+    /// The steered comparison being generated, or null.
+    SteeredComparisonJob* steeringJob() const;
     const LoadedModel& model(int side) const { return m_models[side]; }
 
     QTabWidget* tabs() const { return m_tabs; }
@@ -113,6 +133,13 @@ public:
 Q_SIGNALS:
     void modelLoaded(int side);
     void loadFailed(int side, const QString& message);
+    /// The comparison of the loaded pair is shown (measured or restored).
+    void comparisonReady();
+    void comparisonFailed(const QString& message);
+    void extractionReady();
+    void extractionFailed(const QString& message);
+    /// A steered comparison finished (every column generated and scored).
+    void steeringDone();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -126,6 +153,14 @@ private:
     void addRecent(const QString& directory);
     void rebuildRecentMenus();
     void modelsChanged();
+    void scheduleComparison();
+    void startComparison();
+    void showComparison();
+    bool comparisonMatchesModels() const;
+    PairDataset currentDataset() const;
+    void startExtraction();
+    void showTransfer();
+    void startSteering(const SteeringRequest& request);
     void showError(const QString& title, const QString& message);
     void log(const QString& message);
     void exportCurrent();
@@ -174,6 +209,19 @@ private:
     QTimer m_autosaveTimer;
     std::unique_ptr<GuiState> m_pendingSelection; ///< applied once the models of an opened experiment are loaded
     std::function<QMessageBox::StandardButton()> m_unsavedHandler;
+    std::unique_ptr<ArchitectureReport> m_reports[2]; ///< of the loaded models, made on loading
+    std::unique_ptr<ComparisonResult> m_comparison;
+    QPointer<CompareJob> m_compareJob;
+    QTimer m_compareTimer; ///< coalesces the two loads of a pair into one comparison
+    QComboBox* m_methodBox = nullptr;
+    QComboBox* m_policyBox = nullptr;
+    QComboBox* m_strategyBox = nullptr;
+    QPushButton* m_extractButton = nullptr;
+    QLabel* m_extractInfo = nullptr;
+    std::unique_ptr<TransferResult> m_transfer;
+    QPointer<TransferExtractionJob> m_extractJob;
+    QPointer<SteeredComparisonJob> m_steerJob;
+    QVector<DiagramOverlay> m_normOverlays; ///< overlays from the extraction (kept when the similarity one changes)
 };
 
 } // namespace sb

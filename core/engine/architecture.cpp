@@ -385,6 +385,13 @@ int64_t ArchitectureSpec::rotaryDims() const
     return static_cast<int64_t>(static_cast<double>(headDim) * rotaryFraction);
 }
 
+int64_t ArchitectureSpec::contextLength() const
+{
+    if (ropeScaling.kind == RopeScalingKind::Dynamic && ropeScaling.factor > 1.0)
+        return static_cast<int64_t>(static_cast<double>(maxPositions) * ropeScaling.factor);
+    return maxPositions;
+}
+
 double ArchitectureSpec::attentionScale(int64_t layer) const
 {
     double s = attnScale != 0.0 ? attnScale : 1.0 / std::sqrt(static_cast<double>(headDim));

@@ -83,6 +83,9 @@ struct ArchitectureSpec {
 
     AttentionKind attentionKind() const;
     int64_t rotaryDims() const;
+    /// Longest sequence the model runs: max_position_embeddings, times the
+    /// factor for dynamic NTK RoPE scaling (which exists to run past it).
+    int64_t contextLength() const;
     double attentionScale(int64_t layer) const;
     bool layerUsesSlidingWindow(int64_t layer) const;
 };

@@ -116,7 +116,7 @@ GenerationResult generate(const TransformerModel& model, const GenerationRequest
     const auto& params = req.params;
     if (params.maxNewTokens < 0)
         throw InputError("max new tokens must be >= 0");
-    const int64_t ctx = model.spec().maxPositions;
+    const int64_t ctx = model.spec().contextLength();
     int64_t steps = params.maxNewTokens;
     if (maxLen + steps > ctx)
         throw InputError("prompt (" + std::to_string(maxLen) + " tokens) + " + std::to_string(steps) +

@@ -593,10 +593,11 @@ void TransformerModel::validateIds(const at::Tensor& ids, int64_t startPosition)
     if (ids.dim() != 2)
         throw ShapeError("input ids must be [batch, seq], got a " + std::to_string(ids.dim()) + "-d tensor");
     const int64_t total = startPosition + ids.size(1);
-    if (total > m_spec.maxPositions)
+    if (total > m_spec.contextLength())
         throw InputError("sequence of " + std::to_string(total) + " tokens exceeds the context length of " + name() +
-                         " (" + std::to_string(m_spec.maxPositions) + " positions, max_position_embeddings in " +
-                         m_spec.configPath + ")");
+                         " (" + std::to_string(m_spec.contextLength()) + " positions, max_position_embeddings" +
+                         (m_spec.contextLength() != m_spec.maxPositions ? " x dynamic rope_scaling factor" : "") +
+                         " in " + m_spec.configPath + ")");
     if (ids.numel() == 0)
         return;
     at::Tensor bad = (ids < 0).logical_or(ids >= m_spec.vocabSize);
@@ -636,6 +637,13 @@ at::Tensor TransformerModel::forward(const at::Tensor& idsIn, const ForwardOptio
     const int64_t B = ids.size(0), S = ids.size(1);
     if (S == 0)
         throw InputError("empty input: at least one token is needed");
+    if (opt.hooks)
+        for (const HookPoint& p : opt.hooks->points())
+            if ((p.site == HookSite::Embed || p.site == HookSite::FinalNorm) ? p.layer != -1
+                                                                            : p.layer < 0 || p.layer >= s.numLayers)
+                throw InputError("hook point '" + p.name() + "' is outside the model: " + name() + " has " +
+                                 std::to_string(s.numLayers) + " layers (blocks.0 .. blocks." +
+                                 std::to_string(s.numLayers - 1) + ")");
     // One OpenMP thread unless the element-wise work is large: the GEMMs run
     // on the BLAS's own threads either way, and an OpenMP team spinning after
     // each small parallel region takes the cores from them (measured on 2

@@ -3,6 +3,7 @@
 #include "common/test_util.h"
 
 #include "engine/errors.h"
+#include "engine/generation.h"
 #include "engine/model.h"
 #include "engine/safetensors.h"
 
@@ -138,11 +139,86 @@ private Q_SLOTS:
 
     void refusesWhenMemoryIsShort()
     {
+        // The f32 weight size in the message, computed here from the header alone.
+        const QByteArray raw =
+            sbtest::readBytes(QString::fromStdString(sbtest::referenceDir("llama") + "/model.safetensors"));
+        quint64 n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | static_cast<unsigned char>(raw[i]);
+        const auto header = nlohmann::json::parse(raw.mid(8, static_cast<int>(n)).toStdString());
+        double elements = 0;
+        for (auto it = header.begin(); it != header.end(); ++it) {
+            if (it.key() == "__metadata__")
+                continue;
+            double e = 1;
+            for (const auto& d : it.value()["shape"])
+                e *= d.get<double>();
+            elements += e;
+        }
+        char weights[64];
+        std::snprintf(weights, sizeof weights, "(%.1f KiB of f32 weights", elements * 4 / 1024.0);
+
         qputenv("SB_MEMORY_LIMIT_BYTES", "1000000");
         auto restore = qScopeGuard([] { qunsetenv("SB_MEMORY_LIMIT_BYTES"); });
         sbtest::expectThrowContaining<ResourceError>(
             [&] { TransformerModel::load(sbtest::referenceDir("llama")); },
-            {"the model needs about", "but only 976.6 KiB is available"});
+            {"the model needs about", weights, "but only 976.6 KiB is available"});
+        // Refused before anything was mapped or converted: the check can be skipped.
+        LoadOptions unchecked;
+        unchecked.checkMemory = false;
+        QVERIFY(TransformerModel::load(sbtest::referenceDir("llama"), unchecked) != nullptr);
+    }
+
+    void shardIndexErrors()
+    {
+        const QString d = m_tmp.filePath(QStringLiteral("shard-index"));
+        QVERIFY(sbtest::copyDir(QString::fromStdString(sbtest::referenceDir("llama_sharded")), d));
+        const QString index = d + QStringLiteral("/model.safetensors.index.json");
+        auto j = nlohmann::json::parse(sbtest::readBytes(index).toStdString());
+        auto listed = j;
+        listed["weight_map"]["model.layers.9.mlp.up_proj.weight"] = "model-00001-of-00002.safetensors";
+        sbtest::writeBytes(index, QByteArray::fromStdString(listed.dump()));
+        sbtest::expectThrowContaining<FormatError>(
+            [&] { TransformerModel::load(d.toStdString()); },
+            {"'model.layers.9.mlp.up_proj.weight' is listed in weight_map but is in no shard"});
+        // The same tensor stored in both shards.
+        sbtest::writeBytes(index, QByteArray::fromStdString(j.dump()));
+        const std::string second = QString(d + QStringLiteral("/model-00002-of-00002.safetensors")).toStdString();
+        std::vector<std::pair<std::string, at::Tensor>> tensors;
+        {
+            SafetensorsFile f(second);
+            for (const auto& [name, info] : f.tensors())
+                tensors.emplace_back(name, f.tensor(name).clone());
+        }
+        tensors.emplace_back("model.embed_tokens.weight", at::zeros({256, 64}));
+        writeSafetensors(second, tensors);
+        sbtest::expectThrowContaining<FormatError>([&] { TransformerModel::load(d.toStdString()); },
+                                                   {"tensor 'model.embed_tokens.weight' also appears in"});
+    }
+
+    void missingRopeScalingField()
+    {
+        const QString d = copyLlama();
+        editConfig(d, [](auto& j) {
+            j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"high_freq_factor", 4.0},
+                                 {"original_max_position_embeddings", 64}};
+        });
+        sbtest::expectThrowContaining<FormatError>([&] { TransformerModel::load(d.toStdString()); },
+                                                   {"config.json: rope_scaling", "required field 'low_freq_factor'"});
+    }
+
+    void generationPastContext()
+    {
+        c10::InferenceMode g;
+        auto m = TransformerModel::load(sbtest::referenceDir("llama"));
+        GenerationRequest req;
+        req.prompts = {std::vector<int64_t>(100, 5)};
+        req.params.maxNewTokens = 29;
+        sbtest::expectThrowContaining<InputError>([&] { generate(*m, req); },
+                                                  {"prompt (100 tokens) + 29 new tokens exceeds the context length",
+                                                   "(128)"});
+        req.prompts = {{}};
+        sbtest::expectThrowContaining<InputError>([&] { generate(*m, req); }, {"non-empty prompt"});
     }
 
     void idsOutOfVocabulary()

@@ -4,7 +4,9 @@
 
 #include "common/test_util.h"
 
+#include "engine/errors.h"
 #include "engine/generation.h"
+#include "engine/hooks.h"
 #include "engine/model.h"
 #include "engine/safetensors.h"
 #include "engine/system_info.h"
@@ -158,6 +160,98 @@ private Q_SLOTS:
             QCOMPARE(rb.sequences[0], r1.sequences[0]);
             QCOMPARE(rb.sequences[1], r2.sequences[0]);
         }
+    }
+
+    void hookPointsAreUniform()
+    {
+        // Every family has every hook point, addressed by its name, with the
+        // same meaning: hook_embed = HF hidden_states[0]; attn_out and mlp_out
+        // are what is added to the residual (resid_post = resid_pre + attn_out
+        // + mlp_out, also after a hook changed attn_out); ln_final feeds the
+        // output head; adding v at mlp_out equals adding it at resid_post.
+        c10::InferenceMode guard;
+        for (const char* f : {"llama", "llama_gqa", "qwen2", "gemma", "gpt2", "gpt_neox"}) {
+            auto m = TransformerModel::load(sbtest::referenceDir(f));
+            SafetensorsFile exp(sbtest::referenceDir(f) + "/expected.safetensors");
+            at::Tensor ids = exp.tensor("input_ids_b").unsqueeze(0);
+            const int64_t L = m->spec().numLayers, H = m->spec().hiddenSize;
+            std::vector<std::string> names{"hook_embed", "ln_final.hook_normalized"};
+            for (int64_t i = 0; i < L; ++i)
+                for (const char* c : {"hook_resid_pre", "hook_attn_out", "hook_mlp_out", "hook_resid_post"})
+                    names.push_back("blocks." + std::to_string(i) + "." + c);
+            std::map<std::string, std::vector<at::Tensor>> got;
+            const at::Tensor v = at::linspace(-2.0, 2.0, H);
+            HookSet hooks;
+            for (const auto& n : names) {
+                const HookPoint p = HookPoint::parse(n);
+                QCOMPARE(p.name(), n);
+                if (n == "blocks.0.hook_attn_out") // capture, steer, capture again
+                    hooks.add(p, captureHook(&got["unsteered attn_out 0"]));
+                if (n == "blocks.0.hook_attn_out")
+                    hooks.add(p, [v](const at::Tensor& a, const HookContext&) { return a + v; });
+                hooks.add(p, captureHook(&got[n]));
+            }
+            ForwardOptions fo;
+            fo.hooks = &hooks;
+            const at::Tensor logits = m->forward(ids, fo);
+            for (const auto& n : names)
+                QVERIFY2(got[n].size() == 1 && got[n][0].sizes() == (std::vector<int64_t>{1, ids.size(1), H}),
+                         n.c_str());
+            QVERIFY2(maxAbsDiff(got["hook_embed"][0][0], exp.tensor("hidden_states_b")[0]) < kTol, f);
+            QVERIFY(maxAbsDiff(got["blocks.0.hook_attn_out"][0], got["unsteered attn_out 0"][0] + v) < 1e-6);
+            for (int64_t i = 0; i < L; ++i) {
+                const std::string b = "blocks." + std::to_string(i) + ".";
+                const at::Tensor sum =
+                    got[b + "hook_resid_pre"][0] + got[b + "hook_attn_out"][0] + got[b + "hook_mlp_out"][0];
+                QVERIFY2(maxAbsDiff(got[b + "hook_resid_post"][0], sum) < 1e-4, (std::string(f) + " " + b).c_str());
+                if (i + 1 < L)
+                    QVERIFY(at::equal(got[b + "hook_resid_post"][0],
+                                      got["blocks." + std::to_string(i + 1) + ".hook_resid_pre"][0]));
+            }
+            // The head reads ln_final.hook_normalized (no fixture has a soft cap).
+            const at::Tensor head = at::matmul(got["ln_final.hook_normalized"][0], m->outputHead().t());
+            QVERIFY2(maxAbsDiff(logits, head) < 1e-4, f);
+            QVERIFY(maxAbsDiff(logits[0], exp.tensor("logits_b")) > 1e-3); // the steering at attn_out 0 acted
+
+            // A replacement at ln_final reaches the logits.
+            HookSet twice;
+            twice.add(HookPoint::parse("ln_final.hook_normalized"),
+                      [](const at::Tensor& x, const HookContext&) { return x * 2.0; });
+            ForwardOptions o2;
+            o2.hooks = &twice;
+            QVERIFY2(maxAbsDiff(m->forward(ids, o2)[0], exp.tensor("logits_b") * 2.0) < 2e-4, f);
+
+            // mlp_out is the last thing added in a block: steering there = steering resid_post.
+            for (int64_t i = 0; i < L; ++i) {
+                HookSet a, b;
+                a.add({HookSite::MlpOut, i}, addVectorHook(v, 1.5));
+                b.add({HookSite::ResidPost, i}, addVectorHook(v, 1.5));
+                ForwardOptions oa, ob;
+                oa.hooks = &a;
+                ob.hooks = &b;
+                const at::Tensor la = m->forward(ids, oa), lb = m->forward(ids, ob);
+                QVERIFY2(maxAbsDiff(la, lb) < 1e-4, f);
+                QVERIFY(maxAbsDiff(la[0], exp.tensor("logits_b")) > 1e-3);
+            }
+        }
+    }
+
+    void hookPointsOutsideTheModelAreRefused()
+    {
+        c10::InferenceMode guard;
+        auto m = TransformerModel::load(sbtest::referenceDir("gpt2")); // 2 layers
+        at::Tensor ids = at::tensor(std::vector<int64_t>{1, 2, 3}, at::kLong).unsqueeze(0);
+        HookSet hooks;
+        std::vector<at::Tensor> out;
+        hooks.add(HookPoint::parse("blocks.2.hook_resid_post"), captureHook(&out));
+        ForwardOptions fo;
+        fo.hooks = &hooks;
+        sbtest::expectThrowContaining<InputError>([&] { m->forward(ids, fo); },
+                                                  {"hook point 'blocks.2.hook_resid_post'", "gpt2 has 2 layers"});
+        sbtest::expectThrowContaining<InputError>([&] { (void)HookPoint::parse("blocks.x.hook_resid_post"); },
+                                                  {"hook point 'blocks.x.hook_resid_post' is not valid"});
+        sbtest::expectThrowContaining<InputError>([&] { (void)HookPoint::parse("blocks.0.hook_embed"); },
+                                                  {"is not valid"});
     }
 
     void hooksSteerAndCapture()

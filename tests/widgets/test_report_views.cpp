@@ -74,7 +74,7 @@ void TestReportViews::compatibilityBarsReasonsAndStrategy()
     p.resize(700, 400);
     p.show();
     QVERIFY(!p.overallBar()->isVisible());
-    CompatibilityScores s;
+    CompatibilitySummary s;
     s.items = {{QStringLiteral("Hidden dimension"), 0.5, QStringLiteral("64 vs 128")},
                {QStringLiteral("Normalisation"), 0.9, QStringLiteral("RMSNorm vs LayerNorm")}};
     s.overall = 0.62;
