@@ -178,6 +178,20 @@ std::optional<std::string> addJsonRecord(const nlohmann::json& j, int64_t line, 
                        "answer_not_matching_behavior)");
 }
 
+/// The reason for a record nlohmann::json refuses: a syntax error (parse_error)
+/// or a number past the double range such as 1e999 (out_of_range 406), without
+/// the library's "[json.exception.…]" prefix. problemSummary() adds file and line.
+std::string jsonProblem(const nlohmann::json::exception& e)
+{
+    std::string what = e.what();
+    const std::size_t close = what.find("] ");
+    if (close != std::string::npos)
+        what = what.substr(close + 2);
+    if (e.id == 406) // out_of_range: number overflow
+        return "invalid JSON (" + what + "; expected a number within the double range)";
+    return "invalid JSON (" + what + ")";
+}
+
 void parseJsonl(std::string_view text, ContrastiveDataset& d)
 {
     int64_t line = 0;
@@ -197,9 +211,8 @@ void parseJsonl(std::string_view text, ContrastiveDataset& d)
         nlohmann::json j;
         try {
             j = nlohmann::json::parse(l);
-        } catch (const nlohmann::json::parse_error& e) {
-            std::string what = e.what();
-            d.problems.push_back({line, "invalid JSON (" + what.substr(what.find(']') + 2) + ")"});
+        } catch (const nlohmann::json::exception& e) {
+            d.problems.push_back({line, jsonProblem(e)});
             continue;
         }
         if (auto err = addJsonRecord(j, line, d.pairs))
@@ -270,16 +283,22 @@ void parseJsonArray(std::string_view text, ContrastiveDataset& d, const std::str
         if (inString || depth != 0)
             throw FormatError(where + ": JSON array is not closed (record starting at line " +
                               std::to_string(startLine) + " never ends)");
+        // A '}' or ']' that closes nothing (e.g. "[}]", "[1}]"): the scanner stopped
+        // without consuming a byte, so the array cannot be split into records.
+        if (j == start)
+            throw FormatError(where + ": line " + std::to_string(startLine) + ": unexpected '" + text[j] +
+                              "' in the JSON array (expected a record, ',' or ']')");
         std::string_view rec = text.substr(start, j - start);
         advance(j);
+        nlohmann::json js;
         try {
-            auto js = nlohmann::json::parse(rec);
-            if (auto err = addJsonRecord(js, startLine, d.pairs))
-                d.problems.push_back({startLine, *err});
-        } catch (const nlohmann::json::parse_error& e) {
-            std::string what = e.what();
-            d.problems.push_back({startLine, "invalid JSON (" + what.substr(what.find(']') + 2) + ")"});
+            js = nlohmann::json::parse(rec);
+        } catch (const nlohmann::json::exception& e) {
+            d.problems.push_back({startLine, jsonProblem(e)});
+            continue;
         }
+        if (auto err = addJsonRecord(js, startLine, d.pairs))
+            d.problems.push_back({startLine, *err});
     }
     if (!closed)
         throw FormatError(where + ": JSON array is not closed with ']'");

@@ -175,6 +175,14 @@ void putScalar(std::string& out, GgufType t, const nlohmann::json& v, const std:
 
 uint64_t alignUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
+std::string shapeText(const std::vector<int64_t>& ne)
+{
+    std::string s;
+    for (std::size_t i = 0; i < ne.size(); ++i)
+        s += (i ? " x " : "") + std::to_string(ne[i]);
+    return s;
+}
+
 } // namespace
 
 GgufFile readGguf(const std::string& path)
@@ -251,13 +259,20 @@ GgufFile readGguf(const std::string& path)
     }
     const uint64_t dataStart = alignUp(r.pos(), f.alignment);
     for (auto& t : f.tensors) {
-        int64_t n = 1;
-        for (auto e : t.ne)
-            n *= e;
         uint64_t elem = t.ggmlType == kGgmlTypeF32 ? 4 : t.ggmlType == kGgmlTypeF16 ? 2 : 0;
         if (elem == 0)
             continue; // quantised or integer types: listed, not loaded
-        const uint64_t bytes = static_cast<uint64_t>(n) * elem;
+        // Up to four dimensions of 2^40 each: multiply with a bound, or the
+        // product wraps and a huge shape passes the size check below.
+        uint64_t un = 1;
+        for (auto e : t.ne) {
+            if (un > data.size() / static_cast<uint64_t>(e))
+                throw FormatError(path + ": tensor '" + t.name + "' has " + shapeText(t.ne) +
+                                  " elements, more than the file's " + std::to_string(data.size()) + " bytes can hold");
+            un *= static_cast<uint64_t>(e);
+        }
+        const auto n = static_cast<int64_t>(un);
+        const uint64_t bytes = un * elem;
         if (dataStart > data.size() || t.offset > data.size() - dataStart || bytes > data.size() - dataStart - t.offset)
             throw FormatError(path + ": tensor '" + t.name + "' data (" + std::to_string(bytes) + " bytes at offset " +
                               std::to_string(t.offset) + ") runs past the end of the file");

@@ -3,6 +3,7 @@
 #include "engine/errors.h"
 #include "engine/file_util.h"
 #include "engine/gguf.h"
+#include "engine/tokenizers/unicode.h"
 
 #include <ATen/ATen.h>
 
@@ -72,6 +73,11 @@ std::vector<PreferenceVector> importControlVectorGguf(const std::string& path)
         throw FormatError(path + ": general.architecture is '" + *arch + "', not 'controlvector' (this is a model, "
                           "not a control vector)");
     const std::string hint = f.string("controlvector.model_hint").value_or("");
+    // The hint becomes the vector's model name, stored as JSON metadata (vector
+    // files, experiment store): refuse bytes JSON cannot hold here, with the key.
+    if (const std::size_t bad = tok::findInvalidUtf8(hint); bad != std::string::npos)
+        throw FormatError(path + ": metadata 'controlvector.model_hint' is not valid UTF-8 (byte " +
+                          std::to_string(bad) + "; GGUF strings must be UTF-8)");
     std::vector<PreferenceVector> out;
     int64_t width = -1;
     for (const auto& t : f.tensors) {
@@ -115,7 +121,10 @@ std::vector<PreferenceVector> loadVectorFile(const std::string& path)
         throw ResourceError(path + ": cannot open file");
     char magic[4] = {0, 0, 0, 0};
     in.read(magic, 4);
-    if (in.gcount() == 4 && std::string(magic, 4) == "GGUF")
+    // A file named .gguf is read as GGUF even when its magic is wrong, so that
+    // the user hears "not a GGUF file" rather than a safetensors complaint.
+    const bool ggufName = path.size() > 5 && path.compare(path.size() - 5, 5, ".gguf") == 0;
+    if (ggufName || (in.gcount() == 4 && std::string(magic, 4) == "GGUF"))
         return importControlVectorGguf(path);
     return loadVectors(path);
 }

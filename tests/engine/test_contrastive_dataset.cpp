@@ -139,6 +139,35 @@ private Q_SLOTS:
             {"open.json", "never ends"});
     }
 
+    void fuzzFindings()
+    {
+        // A '}' or ']' that closes nothing used to stop the array scanner without
+        // consuming a byte: "[}]" looped forever (fuzz_pairs). Now a FormatError
+        // with file, line and what was expected; the record before it is not lost.
+        sbtest::expectThrowContaining<FormatError>(
+            [] { parseContrastiveDataset("[}]", DatasetFormat::Auto, "brace.json"); },
+            {"brace.json: line 1: unexpected '}' in the JSON array (expected a record, ',' or ']')"});
+        sbtest::expectThrowContaining<FormatError>(
+            [] {
+                parseContrastiveDataset("[{\"prompt\": \"a\", \"positive\": \" b\", \"negative\": \" c\"},\n 1}]",
+                                        DatasetFormat::Json, "late.json");
+            },
+            {"late.json: line 2: unexpected '}'"});
+        // A number past the double range is nlohmann's out_of_range 406, not a
+        // parse_error: it escaped both readers. Now a problem on its line.
+        const std::string good = R"({"prompt": "a", "positive": " b", "negative": " c"})";
+        ContrastiveDataset l =
+            parseContrastiveDataset(good + "\n{\"prompt\": \"a\", \"weight\": 1e999}\n", DatasetFormat::Jsonl, "n.jsonl");
+        QCOMPARE(l.pairs.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(reasonAt(l, 2)),
+                 QStringLiteral("invalid JSON (number overflow parsing '1e999'; expected a number within the double "
+                                "range)"));
+        ContrastiveDataset a = parseContrastiveDataset("[" + good + ",\n  {\"prompt\": -1e999}]", DatasetFormat::Json,
+                                                       "n.json");
+        QCOMPARE(a.pairs.size(), std::size_t(1));
+        QVERIFY(reasonAt(a, 2).find("number overflow parsing '-1e999'") != std::string::npos);
+    }
+
     void csvQuotingAndLines()
     {
         const std::string text = "prompt,positive,negative,note\r\n"

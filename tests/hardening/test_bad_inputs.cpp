@@ -49,6 +49,61 @@ void editFile(const QString& file, const std::function<QByteArray(QByteArray)>& 
     sbtest::writeBytes(file, edit(sbtest::readBytes(file)));
 }
 
+/// A llama.cpp control-vector GGUF (v3, alignment 32) built byte by byte here,
+/// independently of the engine's writer: metadata string pairs, then tensors
+/// given as (name, ggml dims, ggml type, offset), then `data` after padding.
+struct GgufTensorInfo {
+    QByteArray name;
+    QList<quint64> ne;
+    quint32 type;
+    quint64 offset;
+};
+QByteArray ggufBytes(const QList<QPair<QByteArray, QByteArray>>& strings, const QList<GgufTensorInfo>& tensors,
+                     const QByteArray& data, quint32 version = 3)
+{
+    QByteArray out("GGUF");
+    auto u32 = [&](quint32 v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+    auto u64 = [&](quint64 v) { out.append(reinterpret_cast<const char*>(&v), 8); };
+    auto str = [&](const QByteArray& s) {
+        u64(static_cast<quint64>(s.size()));
+        out.append(s);
+    };
+    u32(version);
+    u64(static_cast<quint64>(tensors.size()));
+    u64(static_cast<quint64>(strings.size()));
+    for (const auto& [k, v] : strings) {
+        str(k);
+        u32(8); // string
+        str(v);
+    }
+    for (const auto& t : tensors) {
+        str(t.name);
+        u32(static_cast<quint32>(t.ne.size()));
+        for (quint64 e : t.ne)
+            u64(e);
+        u32(t.type);
+        u64(t.offset);
+    }
+    while (out.size() % 32 != 0)
+        out.append('\0');
+    return out + data;
+}
+
+/// Four floats 1, 2, 3, 4 (little-endian F32).
+QByteArray fourFloats()
+{
+    QByteArray b;
+    for (float f : {1.f, 2.f, 3.f, 4.f})
+        b.append(reinterpret_cast<const char*>(&f), 4);
+    return b;
+}
+
+QByteArray controlVector()
+{
+    return ggufBytes({{"general.architecture", "controlvector"}, {"controlvector.model_hint", "llama"}},
+                     {{"direction.1", {4}, 0, 0}}, fourFloats());
+}
+
 QString expectedPattern(QString message, const QString& dir)
 {
     // Escape everything, then turn the placeholders back into patterns.
@@ -205,6 +260,216 @@ private Q_SLOTS:
         row("weights empty", weights([](QByteArray) { return QByteArray(); }), {info, m}, 1,
             "steerbridge-cli: error: <dir>/m/model.safetensors: file is 0 bytes, too short for a safetensors header "
             "(expected at least 8 bytes for the header length)");
+
+        // ---- tokenizer files (tokenize FILE --text hi)
+        auto tokFile = [](const char* name, std::function<QByteArray()> bytes) {
+            return Setup([name, bytes](const QString& d) {
+                QDir().mkpath(d + QStringLiteral("/t"));
+                sbtest::writeBytes(d + QStringLiteral("/t/") + QString::fromUtf8(name), bytes());
+            });
+        };
+        auto tokenizeArgs = [](const char* name) {
+            return QStringList{QStringLiteral("tokenize"), QStringLiteral("<dir>/t/") + QString::fromUtf8(name),
+                               QStringLiteral("--text"), QStringLiteral("hi")};
+        };
+        const auto gpt2Tokenizer = [] {
+            return sbtest::readBytes(demo("stories-gpt2") + QStringLiteral("/tokenizer.json"));
+        };
+        row("tokenizer.json not JSON", tokFile("tokenizer.json", [] { return QByteArrayLiteral("{\"model\": }"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: invalid JSON ([json.exception.parse_error.101] parse error "
+            "at line 1, column 11: syntax error while parsing value - unexpected '}'; expected '[', '{', or a literal)");
+        row("tokenizer.json truncated",
+            tokFile("tokenizer.json", [gpt2Tokenizer] { const QByteArray b = gpt2Tokenizer(); return b.left(b.size() / 2); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: invalid JSON ([json.exception.parse_error.101] parse error "
+            "at line <n>, column <n>: syntax error while parsing <...>)");
+        row("tokenizer.json number past the double range",
+            tokFile("tokenizer.json", [] { return QByteArrayLiteral("{\"model\": {\"dropout\": 1e999}}"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: invalid JSON ([json.exception.out_of_range.406] number "
+            "overflow parsing '1e999')");
+        row("tokenizer.json not an object", tokFile("tokenizer.json", [] { return QByteArrayLiteral("[1, 2]"); }),
+            tokenizeArgs("tokenizer.json"), 1, "steerbridge-cli: error: <dir>/t/tokenizer.json: must hold a JSON object");
+        row("tokenizer.json without model",
+            tokFile("tokenizer.json", [] { return QByteArrayLiteral("{\"version\": \"1.0\"}"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: required object 'model' is missing");
+        row("tokenizer.json Unigram model",
+            tokFile("tokenizer.json", [] { return QByteArrayLiteral("{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: model type 'Unigram' in tokenizer.json is not supported "
+            "(SteerBridge reads BPE tokenizer.json files; a SentencePiece Unigram model works as tokenizer.model)");
+        row("tokenizer.json WordPiece model",
+            tokFile("tokenizer.json",
+                    [] { return QByteArrayLiteral("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: model type 'WordPiece' is not supported (SteerBridge reads "
+            "BPE tokenizer.json files and SentencePiece tokenizer.model files)");
+        row("tokenizer.json vocab not an object",
+            tokFile("tokenizer.json",
+                    [] { return QByteArrayLiteral("{\"model\": {\"type\": \"BPE\", \"vocab\": [], \"merges\": []}}"); }),
+            tokenizeArgs("tokenizer.json"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.json: 'model.vocab' must be an object {token: id}");
+        row("tokenizer.json merge of unknown tokens",
+            tokFile("tokenizer.json",
+                    [] {
+                        return QByteArrayLiteral("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, "
+                                                 "\"merges\": [\"a b\", \"x y\"]}}");
+                    }),
+            tokenizeArgs("tokenizer.json"), 1, "steerbridge-cli: error: <dir>/t/tokenizer.json: model: merges[1] uses 'x', which is not in the vocabulary");
+        row("tokenizer.model not SentencePiece",
+            tokFile("tokenizer.model", [] { return QByteArrayLiteral("this is not a protobuf \xff\xfe"); }),
+            tokenizeArgs("tokenizer.model"), 1,
+            "steerbridge-cli: error: <dir>/t/tokenizer.model: not a readable SentencePiece model (<...>)");
+        row("tokenizer.model empty", tokFile("tokenizer.model", [] { return QByteArray(); }), tokenizeArgs("tokenizer.model"),
+            1, "steerbridge-cli: error: <dir>/t/tokenizer.model: not a readable SentencePiece model (<...>)");
+        row("folder without a tokenizer", tokFile("README", [] { return QByteArrayLiteral("x"); }),
+            {QStringLiteral("tokenize"), QStringLiteral("<dir>/t"), QStringLiteral("--text"), QStringLiteral("hi")}, 1,
+            "steerbridge-cli: error: <dir>/t: no tokenizer.json or tokenizer.model in this directory");
+
+        // ---- pair files (extract stories260k --pairs FILE --layer 1)
+        auto pairsFile = [](const char* name, QByteArray bytes) {
+            return Setup([name, bytes](const QString& d) {
+                sbtest::writeBytes(d + QStringLiteral("/") + QString::fromUtf8(name), bytes);
+            });
+        };
+        auto extractArgs = [](const char* name) {
+            return QStringList{QStringLiteral("extract"), demo("stories260k"), QStringLiteral("--pairs"),
+                               QStringLiteral("<dir>/") + QString::fromUtf8(name), QStringLiteral("--layer"),
+                               QStringLiteral("1"), QStringLiteral("--out"), QStringLiteral("<dir>/v.safetensors")};
+        };
+        row("pairs: JSONL records all bad",
+            pairsFile("p.jsonl", "{\"prompt\": \"a\", \"positive\": \" b\"}\n"
+                                 "{\"prompt\": \"a\", \"positive\": 3, \"negative\": \" c\"}\n"
+                                 "not json\n"
+                                 "{\"prompt\": \"a\", \"positive\": \" same\", \"negative\": \" same\"}\n"
+                                 "{\"prompt\": \"a\", \"positive\": \" \", \"negative\": \" c\"}\n"
+                                 "[\"a\", \" b\", \" c\"]\n"
+                                 "{\"text\": \"a\"}\n"),
+            extractArgs("p.jsonl"), 1,
+            "steerbridge-cli: error: <dir>/p.jsonl: no usable contrastive pair; every record has a problem: "
+            "<dir>/p.jsonl: line 1: missing field 'negative' "
+            "<dir>/p.jsonl: line 2: field 'positive' must be a string, got number "
+            "<dir>/p.jsonl: line 3: invalid JSON (parse error at line 1, column 2: syntax error while parsing value - "
+            "invalid literal; last read: 'no') "
+            "<dir>/p.jsonl: line 4: positive and negative are identical (no contrast) "
+            "<dir>/p.jsonl: line 5: the positive continuation is empty "
+            "<dir>/p.jsonl: line 6: expected a JSON object, got array "
+            "<dir>/p.jsonl: line 7: no known fields (expected prompt/positive/negative or "
+            "question/answer_matching_behavior/answer_not_matching_behavior)");
+        row("pairs: number past the double range (fuzz finding)",
+            pairsFile("p.jsonl", "{\"prompt\": \"a\", \"positive\": \" b\", \"negative\": \" c\", \"weight\": 1e999}\n"),
+            extractArgs("p.jsonl"), 1,
+            "steerbridge-cli: error: <dir>/p.jsonl: no usable contrastive pair; every record has a problem: "
+            "<dir>/p.jsonl: line 1: invalid JSON (number overflow parsing '1e999'; expected a number within the double "
+            "range)");
+        row("pairs: CAA answers of the wrong type",
+            pairsFile("p.jsonl", "{\"question\": \"Q?\", \"answer_matching_behavior\": 1, "
+                                 "\"answer_not_matching_behavior\": \"(B)\"}\n"
+                                 "{\"question\": \"Q?\", \"answer_matching_behavior\": \"(A)\", "
+                                 "\"answer_not_matching_behavior\": [2]}\n"),
+            extractArgs("p.jsonl"), 1,
+            "steerbridge-cli: error: <dir>/p.jsonl: no usable contrastive pair; every record has a problem: "
+            "<dir>/p.jsonl: line 1: field 'answer_matching_behavior' must be a string or a non-empty list of strings, "
+            "got number "
+            "<dir>/p.jsonl: line 2: field 'answer_not_matching_behavior' must hold strings, got number");
+        row("pairs: stray brace in a JSON array (fuzz finding)", pairsFile("p.json", "[}]"), extractArgs("p.json"), 1,
+            "steerbridge-cli: error: <dir>/p.json: line 1: unexpected '}' in the JSON array (expected a record, ',' or "
+            "']')");
+        row("pairs: JSON array never closed",
+            pairsFile("p.json", "[\n{\"prompt\": \"a\", \"positive\": \" b\", \"negative\": \" c\"},\n{\"prompt\": \"x"),
+            extractArgs("p.json"), 1,
+            "steerbridge-cli: error: <dir>/p.json: JSON array is not closed (record starting at line 3 never ends)");
+        row("pairs: JSON array without ']'",
+            pairsFile("p.json", "[{\"prompt\": \"a\", \"positive\": \" b\", \"negative\": \" c\"}"),
+            extractArgs("p.json"), 1, "steerbridge-cli: error: <dir>/p.json: JSON array is not closed with ']'");
+        row("pairs: text after the JSON array",
+            pairsFile("p.json", "[{\"prompt\": \"a\", \"positive\": \" b\", \"negative\": \" c\"}]\n]"),
+            extractArgs("p.json"), 1, "steerbridge-cli: error: <dir>/p.json: unexpected text after the JSON array at line 2");
+        row("pairs: .json file that is not an array", pairsFile("p.json", "\"pairs\""), extractArgs("p.json"), 1,
+            "steerbridge-cli: error: <dir>/p.json: expected a JSON array of records at line 1");
+        row("pairs: CSV without the columns", pairsFile("p.csv", "a,b,c\n1,2,3\n"), extractArgs("p.csv"), 1,
+            "steerbridge-cli: error: <dir>/p.csv: the CSV header must name the columns prompt, positive, negative (or "
+            "question, answer_matching_behavior, answer_not_matching_behavior)");
+        row("pairs: CSV bad lines",
+            pairsFile("p.csv", "prompt,positive,negative\n"
+                               "only,two\n"
+                               "P, bad\"quote, n\n"
+                               "\"Q\"x, y, z\n"
+                               "\"never closed, a, b\n"),
+            extractArgs("p.csv"), 1,
+            "steerbridge-cli: error: <dir>/p.csv: no usable contrastive pair; every record has a problem: "
+            "<dir>/p.csv: line 2: expected 3 fields, got 2 "
+            "<dir>/p.csv: line 3: stray quote inside unquoted field 2 "
+            "<dir>/p.csv: line 4: text after a closing quote in field 1 "
+            "<dir>/p.csv: line 5: unterminated quoted field");
+        row("pairs: CSV header with a bad quote", pairsFile("p.csv", "\"prompt\"x,positive,negative\n"),
+            extractArgs("p.csv"), 1,
+            "steerbridge-cli: error: <dir>/p.csv: header row (line 1): text after a closing quote in field 1");
+        row("pairs: empty file", pairsFile("p.jsonl", ""), extractArgs("p.jsonl"), 1,
+            "steerbridge-cli: error: <dir>/p.jsonl: no contrastive pairs (expected jsonl records with "
+            "prompt/positive/negative)");
+        row("pairs: file missing", none, extractArgs("absent.jsonl"), 1,
+            "steerbridge-cli: error: <dir>/absent.jsonl: cannot open file (No such file or directory)");
+
+        // ---- GGUF control vectors (export-vector FILE.gguf --out o.safetensors)
+        auto ggufFile = [](std::function<QByteArray()> bytes) {
+            return Setup([bytes](const QString& d) { sbtest::writeBytes(d + QStringLiteral("/v.gguf"), bytes()); });
+        };
+        const QStringList exportArgs{QStringLiteral("export-vector"), QStringLiteral("<dir>/v.gguf"), QStringLiteral("--out"),
+                                     QStringLiteral("<dir>/o.safetensors")};
+        row("gguf: wrong magic", ggufFile([]() -> QByteArray { return QByteArrayLiteral("GGUX") + controlVector().mid(4); }), exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: not a GGUF file (the first four bytes are not 'GGUF')");
+        row("gguf: empty file", ggufFile([] { return QByteArray(); }), exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: truncated GGUF file: magic at byte 0 needs 4 bytes, 0 left");
+        row("gguf: truncated in the data", ggufFile([] { return controlVector().chopped(4); }), exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: tensor 'direction.1' data (16 bytes at offset 0) runs past the end "
+            "of the file");
+        row("gguf: truncated in the header", ggufFile([] { return controlVector().left(40); }), exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: truncated GGUF file: metadata key at byte 32 needs 20 bytes, 8 left");
+        row("gguf: unsupported version",
+            ggufFile([] { return ggufBytes({{"general.architecture", "controlvector"}}, {{"direction.1", {4}, 0, 0}}, fourFloats(), 9); }),
+            exportArgs, 1, "steerbridge-cli: error: <dir>/v.gguf: GGUF version 9 is not supported (expected 2 or 3)");
+        row("gguf: a model, not a control vector",
+            ggufFile([] { return ggufBytes({{"general.architecture", "llama"}}, {{"token_embd.weight", {4}, 0, 0}}, fourFloats()); }),
+            exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: general.architecture is 'llama', not 'controlvector' (this is a "
+            "model, not a control vector)");
+        row("gguf: no direction tensors",
+            ggufFile([] { return ggufBytes({{"general.architecture", "controlvector"}}, {{"other", {4}, 0, 0}}, fourFloats()); }),
+            exportArgs, 1, "steerbridge-cli: error: <dir>/v.gguf: no direction.N tensors (not a llama.cpp control vector)");
+        row("gguf: direction.0",
+            ggufFile([] { return ggufBytes({{"general.architecture", "controlvector"}}, {{"direction.0", {4}, 0, 0}}, fourFloats()); }),
+            exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: tensor 'direction.0' is invalid (llama.cpp control vectors start at "
+            "layer 1)");
+        row("gguf: direction not F32",
+            ggufFile([] { return ggufBytes({{"general.architecture", "controlvector"}}, {{"direction.1", {4}, 1, 0}}, fourFloats()); }),
+            exportArgs, 1, "steerbridge-cli: error: <dir>/v.gguf: tensor 'direction.1' is not F32 (ggml type 1)");
+        row("gguf: directions of different widths",
+            ggufFile([] {
+                return ggufBytes({{"general.architecture", "controlvector"}},
+                                 {{"direction.1", {4}, 0, 0}, {"direction.2", {2}, 0, 0}}, fourFloats());
+            }),
+            exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: tensor 'direction.2' has 2 elements, the earlier directions 4");
+        row("gguf: tensor shape past 64 bits (fuzz finding)",
+            ggufFile([] {
+                return ggufBytes({{"general.architecture", "controlvector"}},
+                                 {{"direction.1", {quint64(1) << 32, quint64(1) << 32}, 0, 0}}, fourFloats());
+            }),
+            exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: tensor 'direction.1' has 4294967296 x 4294967296 elements, more "
+            "than the file's 144 bytes can hold");
+        row("gguf: model hint not UTF-8",
+            ggufFile([] {
+                return ggufBytes({{"general.architecture", "controlvector"}, {"controlvector.model_hint", "llama\xff"}},
+                                 {{"direction.1", {4}, 0, 0}}, fourFloats());
+            }),
+            exportArgs, 1,
+            "steerbridge-cli: error: <dir>/v.gguf: metadata 'controlvector.model_hint' is not valid UTF-8 (byte 5; "
+            "GGUF strings must be UTF-8)");
 
         // ---- limits
         row("model larger than memory", none, {info, demo("stories260k")}, 1,
