@@ -94,8 +94,42 @@ if command -v desktop-file-validate >/dev/null; then
 else
   echo "SKIP: desktop-file-validate not installed (apt-get install desktop-file-utils)"
 fi
-grep -q '^Icon=steerbridge$' "$U/share/applications/org.steerbridge.SteerBridge.desktop" || fail ".desktop Icon is not steerbridge"
-grep -q '^Exec=steerbridge' "$U/share/applications/org.steerbridge.SteerBridge.desktop" || fail ".desktop Exec is not steerbridge"
+DESKTOP="$U/share/applications/org.steerbridge.SteerBridge.desktop"
+METAINFO="$U/share/metainfo/org.steerbridge.SteerBridge.metainfo.xml"
+grep -q '^Icon=steerbridge$' "$DESKTOP" || fail ".desktop Icon is not steerbridge"
+# Exec names a program the package installs in /usr/bin (what the menu launches).
+exec_bin=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$DESKTOP" | head -1)
+[ -n "$exec_bin" ] && [ -x "$U/bin/$exec_bin" ] || fail ".desktop Exec '$exec_bin' is not an installed /usr/bin program"
+# The metainfo describes this desktop file and names its binary; the file name is its id.
+python3 - "$METAINFO" "$(basename "$DESKTOP")" <<'PY' || fail "metainfo does not match the installed .desktop file"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cid = root.findtext("id")
+assert sys.argv[1].endswith("/" + cid + ".metainfo.xml"), ("id", cid)
+launch = [l.text for l in root.findall("launchable") if l.get("type") == "desktop-id"]
+assert launch == [sys.argv[2]], ("launchable", launch)
+assert "steerbridge" in [b.text for b in root.iter("binary")], "provides/binary"
+PY
+# Each hicolor PNG is the size its folder says (read from the PNG IHDR chunk),
+# and the icon theme has the sizes desktops look up.
+for png in "$U"/share/icons/hicolor/*/apps/steerbridge.png; do
+  size=$(basename "$(dirname "$(dirname "$png")")")
+  actual=$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(24); assert b[:8]==b"\x89PNG\r\n\x1a\n"; w,h=struct.unpack(">II",b[16:24]); print(f"{w}x{h}")' "$png") \
+    || { fail "$png is not a PNG"; continue; }
+  [ "$actual" = "$size" ] || fail "icon in hicolor/$size is $actual"
+done
+for size in 16x16 32x32 48x48 64x64 128x128 256x256; do
+  [ -e "$U/share/icons/hicolor/$size/apps/steerbridge.png" ] || fail "no $size icon"
+done
+# Man pages: gzip-compressed troff whose .TH names the program and section 1.
+for page in steerbridge steerbridge-cli; do
+  th=$(zcat "$U/share/man/man1/$page.1.gz" 2>/dev/null | grep -m1 '^\.TH' | awk '{print $2, $3}')
+  upper=$(tr 'a-z' 'A-Z' <<<"$page")
+  [ "$th" = "$upper 1" ] || fail "man page $page.1.gz: .TH is '$th', expected '$upper 1'"
+done
+# Everything in the .deb lies under /usr (nothing in /usr/local, /opt, /home or the build tree).
+bad_paths=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -v '^\./$' | grep -v '^\./usr/' || true)
+[ -z "$bad_paths" ] || fail "package files outside /usr: $bad_paths"
 
 # ---- the installed CLI, run from an unrelated directory with no overrides
 CLI="$U/bin/steerbridge-cli"
@@ -120,11 +154,46 @@ pass "man page covers: $(echo $cmds)"
 if "$CLI" --help | grep -q '^  compare '; then
   # compare: the two demo models of different architectures.
   if "$CLI" compare "$MODELS/stories260k" "$MODELS/stories-gpt2" --json >"$WORK/compare.json" 2>"$WORK/compare.err"; then
-    python3 - "$WORK/compare.json" <<'PY' || fail "installed 'compare' output is not the expected report"
-import json, sys
+    # The report must agree with the installed files themselves: config.json
+    # (read here with its own aliases, gpt2 n_embd/n_layer/n_head/n_positions)
+    # and the safetensors header (tensor bytes summed from data_offsets).
+    python3 - "$WORK/compare.json" "$MODELS" <<'PY' || fail "installed 'compare' output disagrees with the installed model files"
+import json, os, struct, sys
 j = json.load(open(sys.argv[1]))
-text = json.dumps(j)
-assert "stories260k" in text and "stories-gpt2" in text, "model names missing"
+models = sys.argv[2]
+def first(cfg, *keys):
+    for k in keys:
+        if cfg.get(k) is not None:
+            return cfg[k]
+    raise KeyError(keys)
+for side, name in (("source", "stories260k"), ("target", "stories-gpt2")):
+    r = j[side]
+    folder = os.path.join(models, name)
+    cfg = json.load(open(os.path.join(folder, "config.json")))
+    assert r["name"] == name, (side, r["name"])
+    assert os.path.realpath(r["directory"]) == os.path.realpath(folder), (side, r["directory"])
+    assert r["model_type"] == cfg["model_type"], (side, r["model_type"])
+    heads = first(cfg, "num_attention_heads", "n_head")
+    want = {
+        "hidden_size": first(cfg, "hidden_size", "n_embd"),
+        "layers": first(cfg, "num_hidden_layers", "n_layer"),
+        "heads": heads,
+        "kv_heads": cfg.get("num_key_value_heads") or heads,
+        "vocab_size": cfg["vocab_size"],
+        "context_length": first(cfg, "max_position_embeddings", "n_positions"),
+    }
+    for k, v in want.items():
+        assert r[k] == v, (side, k, r[k], v)
+    with open(os.path.join(folder, "model.safetensors"), "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+    data = sum(t["data_offsets"][1] - t["data_offsets"][0] for k, t in header.items() if k != "__metadata__")
+    assert r["weight_bytes"] == data, (side, "weight_bytes", r["weight_bytes"], data)
+    assert r["tokenizer"]["present"] is True, (side, "tokenizer")
+# Depth mapping: every source layer maps to a target layer that exists.
+src_layers, tgt_layers = j["source"]["layers"], j["target"]["layers"]
+for a, b in [(p[0], p[1]) if isinstance(p, list) else (p["source"], p["target"]) for p in j["mapping"]["depth"]]:
+    assert 0 <= a < src_layers and 0 <= b < tgt_layers, ("mapping", a, b)
 PY
     pass "installed steerbridge-cli compare on the installed demo models"
   else
