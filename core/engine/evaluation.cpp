@@ -112,6 +112,25 @@ PairScores scorePairs(const TransformerModel& model, const std::vector<Tokenized
     return s;
 }
 
+namespace {
+/// r.low / r.high: the central `level` of the resampled means (linear
+/// interpolation between order statistics). Sorts `means`.
+void setPercentileInterval(std::vector<double>& means, double level, MeanWithCi& r)
+{
+    std::sort(means.begin(), means.end());
+    auto quantile = [&](double q) {
+        const double pos = q * static_cast<double>(means.size() - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(pos));
+        const auto hi = std::min(lo + 1, means.size() - 1);
+        const double w = pos - static_cast<double>(lo);
+        return means[lo] * (1.0 - w) + means[hi] * w;
+    };
+    const double tail = (1.0 - level) / 2.0;
+    r.low = quantile(tail);
+    r.high = quantile(1.0 - tail);
+}
+} // namespace
+
 MeanWithCi bootstrapMean(const std::vector<double>& values, uint64_t seed, int resamples, double level)
 {
     MeanWithCi r;
@@ -135,17 +154,7 @@ MeanWithCi bootstrapMean(const std::vector<double>& values, uint64_t seed, int r
             s += values[static_cast<std::size_t>(splitmix(state) % n)];
         m = s / static_cast<double>(n);
     }
-    std::sort(means.begin(), means.end());
-    auto quantile = [&](double q) {
-        const double pos = q * static_cast<double>(means.size() - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(pos));
-        const auto hi = std::min(lo + 1, means.size() - 1);
-        const double w = pos - static_cast<double>(lo);
-        return means[lo] * (1.0 - w) + means[hi] * w;
-    };
-    const double tail = (1.0 - level) / 2.0;
-    r.low = quantile(tail);
-    r.high = quantile(1.0 - tail);
+    setPercentileInterval(means, level, r);
     return r;
 }
 
@@ -185,17 +194,7 @@ MeanWithCi bootstrapMeanTwoLevel(const std::vector<std::vector<double>>& values,
         }
         m = s / static_cast<double>(d * n);
     }
-    std::sort(means.begin(), means.end());
-    auto quantile = [&](double q) {
-        const double pos = q * static_cast<double>(means.size() - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(pos));
-        const auto hi = std::min(lo + 1, means.size() - 1);
-        const double w = pos - static_cast<double>(lo);
-        return means[lo] * (1.0 - w) + means[hi] * w;
-    };
-    const double tail = (1.0 - level) / 2.0;
-    r.low = quantile(tail);
-    r.high = quantile(1.0 - tail);
+    setPercentileInterval(means, level, r);
     return r;
 }
 
