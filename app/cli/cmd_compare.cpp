@@ -43,13 +43,13 @@ void printMatrix(const char* title, const LayerMatrix& m)
 {
     std::cout << title << " (rows: source layers, columns: target layers)\n       ";
     for (int64_t j = 0; j < m.cols; ++j) {
-        char buf[16];
+        char buf[32];
         std::snprintf(buf, sizeof buf, "%7lld", static_cast<long long>(j));
         std::cout << buf;
     }
     std::cout << "\n";
     for (int64_t i = 0; i < m.rows; ++i) {
-        char buf[16];
+        char buf[32];
         std::snprintf(buf, sizeof buf, "  %3lld  ", static_cast<long long>(i));
         std::cout << buf;
         for (int64_t j = 0; j < m.cols; ++j) {

@@ -16,4 +16,16 @@ ContrastiveDataset toContrastiveDataset(const PairDataset& d)
     return out;
 }
 
+void setExtractionChoice(ExtractionRequest& req, const QString& method, const QString& policy)
+{
+    const auto m = parseExtractionMethod(method.toStdString());
+    if (!m)
+        throw InputError("unknown extraction method '" + method.toStdString() + "' (mean, pca or probe)");
+    const auto p = parsePositionPolicy(policy.toStdString());
+    if (!p)
+        throw InputError("unknown position policy '" + policy.toStdString() + "' (last, mean or all)");
+    req.method = *m;
+    req.policy = *p;
+}
+
 } // namespace sb

@@ -72,14 +72,7 @@ void TransferExtractionJob::execute()
     req.dataset = toContrastiveDataset(m_params.dataset);
     req.heldOutFraction = m_params.dataset.heldOutFraction;
     req.splitSeed = m_params.dataset.splitSeed;
-    const auto method = parseExtractionMethod(m_params.method.toStdString());
-    if (!method)
-        throw InputError("unknown extraction method '" + m_params.method.toStdString() + "' (mean, pca or probe)");
-    req.method = *method;
-    const auto policy = parsePositionPolicy(m_params.policy.toStdString());
-    if (!policy)
-        throw InputError("unknown position policy '" + m_params.policy.toStdString() + "' (last, mean or all)");
-    req.policy = *policy;
+    setExtractionChoice(req, m_params.method, m_params.policy);
 
     // Every layer of each model, so the norms can be read along the depth.
     auto extractAll = [&](const LoadedModel& m, HookSite site, int64_t layers, double from, double to, const QString& what) {

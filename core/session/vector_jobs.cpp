@@ -1,4 +1,5 @@
 #include "session/vector_jobs.h"
+#include "session/engine_convert.h"
 
 #include "engine/contrastive_dataset.h"
 #include "engine/errors.h"
@@ -82,14 +83,7 @@ void ExtractVectorsJob::execute()
     req.dataset = readContrastiveDataset(m_params.pairsFile.toStdString());
     req.heldOutFraction = m_params.heldOutFraction;
     req.splitSeed = m_params.splitSeed;
-    const auto method = parseExtractionMethod(m_params.method.toStdString());
-    if (!method)
-        throw InputError("unknown extraction method '" + m_params.method.toStdString() + "' (mean, pca or probe)");
-    req.method = *method;
-    const auto policy = parsePositionPolicy(m_params.policy.toStdString());
-    if (!policy)
-        throw InputError("unknown position policy '" + m_params.policy.toStdString() + "' (last, mean or all)");
-    req.policy = *policy;
+    setExtractionChoice(req, m_params.method, m_params.policy);
     const auto site = HookPoint::parseComponent(m_params.component.toStdString());
     if (!site || *site == HookSite::Embed || *site == HookSite::FinalNorm)
         throw InputError("component must be resid_pre, resid_post, attn_out or mlp_out");
