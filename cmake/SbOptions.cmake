@@ -20,6 +20,19 @@ if(SB_SANITIZE)
   target_link_options(sb_options INTERFACE -fsanitize=${_sb_san})
 endif()
 
+# Executables export no symbols. Debian's libtorch pulls Qt 5 into every
+# process (libtorch_cpu -> OpenCV highgui -> Qt 5 Widgets) beside our Qt 6. In
+# unoptimised builds an executable emits Qt 6 inline functions out of line
+# (e.g. QByteArray::append(const char*)), and the linker exports them because
+# Qt 5 libraries reference the same names; Qt 5's static initialisers then
+# call Qt 6 code and crash before main (found by the asan preset). gcc only:
+# clang's static sanitizer runtimes export their interceptors from the
+# executable and must stay visible.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_link_options(sb_options INTERFACE
+    "$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:LINKER:--version-script=${PROJECT_SOURCE_DIR}/cmake/executable.map>")
+endif()
+
 # libFuzzer: coverage instrumentation on every SteerBridge target; only the
 # fuzz executables link the fuzzer's main (tests/fuzz/CMakeLists.txt).
 if(SB_FUZZ)
