@@ -35,6 +35,10 @@ function(sb_add_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
+  if(SB_SANITIZE)
+    # Debug + sanitizer runtime: the engine tests run 5-20x slower.
+    math(EXPR T_TIMEOUT "${T_TIMEOUT} * 8")
+  endif()
   set(env QT_QPA_PLATFORM=offscreen SB_TEST_MODE=1 OMP_NUM_THREADS=${SB_TEST_OMP_THREADS} ${SB_TEST_SANITIZER_ENV})
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${T_LABELS}"
