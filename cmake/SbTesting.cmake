@@ -40,6 +40,13 @@ function(sb_add_test)
     math(EXPR T_TIMEOUT "${T_TIMEOUT} * 8")
   endif()
   set(env QT_QPA_PLATFORM=offscreen SB_TEST_MODE=1 OMP_NUM_THREADS=${SB_TEST_OMP_THREADS} ${SB_TEST_SANITIZER_ENV})
+  if(SB_SANITIZE)
+    # Qt Test's own watchdog (300 s per test function by default) follows the
+    # longer timeout; SB_TEST_SANITIZED tells timing-bound checks (the GUI
+    # stall probe) that they run in a sanitized Debug build.
+    math(EXPR _ms "${T_TIMEOUT} * 1000")
+    list(APPEND env QTEST_FUNCTION_TIMEOUT=${_ms} SB_TEST_SANITIZED=1)
+  endif()
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${T_LABELS}"
     TIMEOUT ${T_TIMEOUT}

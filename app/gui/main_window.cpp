@@ -144,6 +144,13 @@ MainWindow::~MainWindow()
         j->cancel();
     for (Job* j : jobs)
         j->wait();
+    // Children are destroyed after this body, when the window is no longer a
+    // MainWindow; some emit on their way out (the pair editor's QUndoStack
+    // emits cleanChanged from its destructor), and a connected lambda would
+    // call into the half-destroyed window (found by UBSan's vptr check).
+    const QList<QObject*> children = findChildren<QObject*>();
+    for (QObject* c : children)
+        disconnect(c, nullptr, this, nullptr);
 }
 
 // ------------------------------------------------------------------ views
