@@ -64,6 +64,43 @@ void addCheckItems(QListWidget* list, const QVector<QPair<QString, QString>>& it
     }
 }
 
+QVector<QCheckBox*> addCheckBoxes(QWidget* parent, QFormLayout* form, const QString& label, const QString& name,
+                                  const QVector<QPair<QString, QString>>& items, const QString& tip)
+{
+    auto* host = new QWidget(parent);
+    host->setObjectName(name);
+    host->setToolTip(tip);
+    auto* lay = new QVBoxLayout(host);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(2);
+    QVector<QCheckBox*> out;
+    for (const auto& [text, data] : items) {
+        auto* box = new QCheckBox(text, host);
+        box->setProperty("value", data);
+        box->setChecked(true);
+        box->setToolTip(tip);
+        lay->addWidget(box);
+        out << box;
+    }
+    form->addRow(label, host);
+    return out;
+}
+
+QStringList checked(const QVector<QCheckBox*>& boxes)
+{
+    QStringList out;
+    for (const QCheckBox* b : boxes)
+        if (b->isChecked())
+            out << b->property("value").toString();
+    return out;
+}
+
+void setChecked(const QVector<QCheckBox*>& boxes, const QStringList& values)
+{
+    for (QCheckBox* b : boxes)
+        b->setChecked(values.isEmpty() || values.contains(b->property("value").toString()));
+}
+
 QStringList checked(const QListWidget* list)
 {
     QStringList out;
@@ -96,28 +133,24 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     auto* leftLay = new QVBoxLayout(left);
     auto* box = new QGroupBox(tr("Protocol"), left);
     auto* form = new QFormLayout(box);
-    m_stages = new QListWidget(box);
-    m_stages->setObjectName(QStringLiteral("protocolStages"));
-    addCheckItems(m_stages, {{stageTitle(QStringLiteral("feature_extraction")), QStringLiteral("feature_extraction")},
-                             {stageTitle(QStringLiteral("representation")), QStringLiteral("representation")},
-                             {stageTitle(QStringLiteral("decision_making")), QStringLiteral("decision_making")}});
-    m_stages->setToolTip(tr("Functional stages whose source layer is a transfer point (each mapped to a target layer)."));
-    m_stages->setMaximumHeight(m_stages->sizeHintForRow(0) * 3 + 8);
-    form->addRow(tr("Stages:"), m_stages);
-    m_components = new QListWidget(box);
-    m_components->setObjectName(QStringLiteral("protocolComponents"));
-    addCheckItems(m_components, {{tr("Residual stream (resid_post)"), QStringLiteral("resid_post")},
-                                 {tr("Attention output (attn_out)"), QStringLiteral("attn_out")},
-                                 {tr("MLP output (mlp_out)"), QStringLiteral("mlp_out")}});
-    m_components->setToolTip(tr("Components read at every point."));
-    m_components->setMaximumHeight(m_components->sizeHintForRow(0) * 3 + 8);
-    form->addRow(tr("Components:"), m_components);
+    m_stages = addCheckBoxes(box, form, tr("Stages:"), QStringLiteral("protocolStages"),
+                             {{stageTitle(QStringLiteral("feature_extraction")), QStringLiteral("feature_extraction")},
+                              {stageTitle(QStringLiteral("representation")), QStringLiteral("representation")},
+                              {stageTitle(QStringLiteral("decision_making")), QStringLiteral("decision_making")}},
+                             tr("Functional stages whose source layer is a transfer point (each mapped to a target layer)."));
+    m_components = addCheckBoxes(box, form, tr("Components:"), QStringLiteral("protocolComponents"),
+                                 {{tr("Residual stream (resid_post)"), QStringLiteral("resid_post")},
+                                  {tr("Attention output (attn_out)"), QStringLiteral("attn_out")},
+                                  {tr("MLP output (mlp_out)"), QStringLiteral("mlp_out")}},
+                                 tr("Components read at every point."));
     m_strategies = new QListWidget(box);
     m_strategies->setObjectName(QStringLiteral("protocolStrategies"));
     QVector<QPair<QString, QString>> strategies;
     for (const QString& s : ProtocolJob::strategies())
         strategies << qMakePair(s, s);
     addCheckItems(m_strategies, strategies);
+    m_strategies->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_strategies->setMinimumWidth(m_strategies->sizeHintForColumn(0) + 24);
     m_strategies->setToolTip(tr("Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; "
                                 "strategies that do not fit the widths are skipped."));
     form->addRow(tr("Strategies:"), m_strategies);
@@ -202,13 +235,13 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     m_plot->setPlaceholder(tr("No protocol run yet."), true);
     right->addWidget(top);
     right->addWidget(m_plot);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 2);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 4);
-    split->setSizes({280, 900});
+    split->setSizes({330, 850});
 
     connect(m_run, &QPushButton::clicked, this, &ProtocolResultsView::runRequested);
     connect(m_cancel, &QPushButton::clicked, this, &ProtocolResultsView::cancelRequested);
@@ -410,7 +443,7 @@ void ProtocolResultsView::fillPlot()
             low = std::min(low, v);
             high = std::max(high, v);
         }
-    m_plot->yAxis->setRange(low - 0.05 * (high - low), high + 0.1 * (high - low));
+    m_plot->yAxis->setRange(low - 0.05 * (high - low), high + 0.45 * (high - low)); // room for the legend
     m_plot->replot();
 }
 

@@ -9,6 +9,7 @@
 #include "session/protocol_job.h"
 #include "widgets/plot_export.h"
 
+#include <QVector>
 #include <QWidget>
 
 class QCheckBox;
@@ -86,8 +87,8 @@ private:
     void fillPlot();
     void restyle();
 
-    QListWidget* m_stages;
-    QListWidget* m_components;
+    QVector<QCheckBox*> m_stages;
+    QVector<QCheckBox*> m_components;
     QListWidget* m_strategies;
     QSpinBox* m_steps;
     QSpinBox* m_probe;

@@ -29,6 +29,7 @@
 #include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QLabel>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QListWidget>
@@ -374,6 +375,27 @@ void TestTrainingView::protocolTableShowsTheResultAndSorts()
     QVERIFY(text.contains(QStringLiteral("architecture_aware+effect")));
     QVERIFY(text.contains(QStringLiteral("Adapter training")));
     screenshot(w, "protocol");
+
+    // A second run cancelled once it reports progress: the job stops, the
+    // shown result stays, Run is enabled again.
+    const ProtocolSummary shown = view->result();
+    QTest::mouseClick(view->runButton(), Qt::LeftButton);
+    job = w.protocolJob();
+    QVERIFY(job);
+    double fraction = 0.0;
+    QObject context;
+    connect(job, &Job::progress, &context, [&](double f) { fraction = std::max(fraction, f); });
+    QTRY_VERIFY_WITH_TIMEOUT(fraction > 0.0 || !w.protocolJob(), 120000);
+    QVERIFY2(w.protocolJob(), "the protocol ended before it could be cancelled");
+    QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.protocolJob(), 120000);
+    if (job)
+        job->wait();
+    QVERIFY(view->runButton()->isEnabled());
+    QVERIFY(!view->cancelButton()->isEnabled());
+    QCOMPARE(child<QLabel>(view, "protocolStatus")->text(), QStringLiteral("Protocol cancelled."));
+    QCOMPARE(view->result().json, shown.json);
+    QCOMPARE(table->rowCount(), rows.size());
 }
 
 QTEST_MAIN(TestTrainingView)
