@@ -2,6 +2,8 @@
 
 #include "widgets/plot_view.h"
 
+#include "session/adapter_jobs.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -12,6 +14,16 @@
 #include <limits>
 
 namespace sb {
+
+std::vector<LossSample> lossSamples(int run, const AdapterTrainingStep& s)
+{
+    const QString split = s.validation ? QStringLiteral("validation") : QStringLiteral("train");
+    const double step = s.step;
+    return {LossSample{run, split, QStringLiteral("total"), step, s.total},
+            LossSample{run, split, QStringLiteral("mapping"), step, s.mapping},
+            LossSample{run, split, QStringLiteral("effect"), step, s.effect},
+            LossSample{run, split, QStringLiteral("consistency"), step, s.consistency}};
+}
 
 // ---------------------------------------------------------------- LossBuffer
 

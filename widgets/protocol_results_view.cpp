@@ -1,5 +1,7 @@
 #include "widgets/protocol_results_view.h"
 
+#include "widgets/form_rows.h"
+#include "widgets/loss_plot.h"
 #include "widgets/plot_view.h"
 
 #include <QCheckBox>
@@ -13,6 +15,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -144,35 +147,24 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
                                   {tr("MLP output (mlp_out)"), QStringLiteral("mlp_out")}},
                                  tr("Components read at every point."));
     m_strategies = new QListWidget(box);
-    m_strategies->setObjectName(QStringLiteral("protocolStrategies"));
     QVector<QPair<QString, QString>> strategies;
     for (const QString& s : ProtocolJob::strategies())
         strategies << qMakePair(s, s);
     addCheckItems(m_strategies, strategies);
     m_strategies->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_strategies->setMinimumWidth(m_strategies->sizeHintForColumn(0) + 24);
-    m_strategies->setToolTip(tr("Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; "
-                                "strategies that do not fit the widths are skipped."));
-    form->addRow(tr("Strategies:"), m_strategies);
-    m_steps = new QSpinBox(box);
-    m_steps->setObjectName(QStringLiteral("protocolSteps"));
-    m_steps->setRange(0, 100000);
-    m_steps->setToolTip(tr("Fine-tuning steps of the rows trained with effect preservation (0 skips them)."));
-    form->addRow(tr("Training &steps:"), m_steps);
-    m_probe = new QSpinBox(box);
-    m_probe->setObjectName(QStringLiteral("protocolProbeSentences"));
-    m_probe->setRange(0, 100000);
-    m_probe->setSpecialValueText(tr("all"));
-    m_probe->setToolTip(tr("Sentences of the bundled probe corpus used for the paired activations (fewer: faster)."));
-    form->addRow(tr("&Probe sentences:"), m_probe);
-    m_measured = new QCheckBox(tr("&Measured layer mapping"), box);
-    m_measured->setObjectName(QStringLiteral("protocolMeasured"));
-    m_measured->setToolTip(tr("Target layers from the CKA path over the probe; off: the relative-depth heuristic."));
-    form->addRow(m_measured);
-    m_sideEffects = new QCheckBox(tr("Measure side &effects (KL)"), box);
-    m_sideEffects->setObjectName(QStringLiteral("protocolSideEffects"));
-    m_sideEffects->setToolTip(tr("KL divergence of the steered target's next-token distribution on neutral text."));
-    form->addRow(m_sideEffects);
+    addFormRow(form, tr("Strategies:"), m_strategies, QStringLiteral("protocolStrategies"),
+               tr("Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; "
+                  "strategies that do not fit the widths are skipped."));
+    m_steps = addSpinBoxRow(form, tr("Training &steps:"), QStringLiteral("protocolSteps"), 0, 100000,
+                            tr("Fine-tuning steps of the rows trained with effect preservation (0 skips them)."));
+    m_probe = addSpinBoxRow(form, tr("&Probe sentences:"), QStringLiteral("protocolProbeSentences"), 0, 100000,
+                            tr("Sentences of the bundled probe corpus used for the paired activations (fewer: faster)."),
+                            tr("all"));
+    m_measured = addCheckBoxRow(form, tr("&Measured layer mapping"), QStringLiteral("protocolMeasured"),
+                                tr("Target layers from the CKA path over the probe; off: the relative-depth heuristic."));
+    m_sideEffects = addCheckBoxRow(form, tr("Measure side &effects (KL)"), QStringLiteral("protocolSideEffects"),
+                                   tr("KL divergence of the steered target's next-token distribution on neutral text."));
     leftLay->addWidget(box, 1);
     auto* buttons = new QHBoxLayout;
     m_run = new QPushButton(tr("&Run Protocol"), left);
@@ -227,14 +219,24 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setSortingEnabled(true);
     topLay->addWidget(m_table, 1);
-    m_plot = new PlotView(right);
+    m_plotTabs = new QTabWidget(right);
+    m_plotTabs->setObjectName(QStringLiteral("protocolPlotTabs"));
+    m_plot = new PlotView(m_plotTabs);
     m_plot->setObjectName(QStringLiteral("protocolPlot"));
     m_plot->setExportName(QStringLiteral("protocol"));
     m_plot->setTitle(tr("Transfer per strategy"));
     m_plot->yAxis->setLabel(tr("Mean over points"));
     m_plot->setPlaceholder(tr("No protocol run yet."), true);
+    m_trainingPlot = new LossPlot(m_plotTabs);
+    m_trainingPlot->setObjectName(QStringLiteral("protocolTrainingPlot"));
+    m_trainingPlot->plot()->setTitle(tr("Fine-tuning of the +effect rows"));
+    m_trainingPlot->plot()->setExportName(QStringLiteral("protocol-training"));
+    m_trainingPlot->plot()->setPlaceholder(
+        tr("No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train."), true);
+    m_plotTabs->addTab(m_plot, tr("Per strategy"));
+    m_plotTabs->addTab(m_trainingPlot, tr("Fine-tuning"));
     right->addWidget(top);
-    right->addWidget(m_plot);
+    right->addWidget(m_plotTabs);
     right->setStretchFactor(0, 1);
     right->setStretchFactor(1, 1);
     split->addWidget(left);
@@ -494,8 +496,41 @@ QString ProtocolResultsView::tableHtml() const
     return h + QStringLiteral("</table>");
 }
 
-void ProtocolResultsView::setPresentationMode(bool on) { m_plot->setPresentationMode(on); }
+void ProtocolResultsView::setPresentationMode(bool on)
+{
+    m_plot->setPresentationMode(on);
+    m_trainingPlot->setPresentationMode(on);
+}
 
-QString ProtocolResultsView::exportTo(const QString& path) const { return m_plot->exportTo(path); }
+QString ProtocolResultsView::exportTo(const QString& path) const
+{
+    if (m_plotTabs->currentWidget() == m_trainingPlot)
+        return m_trainingPlot->exportTo(path);
+    return m_plot->exportTo(path);
+}
+
+QString ProtocolResultsView::exportName() const
+{
+    return m_plotTabs->currentWidget() == m_trainingPlot ? m_trainingPlot->plot()->exportName() : m_plot->exportName();
+}
+
+const Exportable& ProtocolResultsView::strategyFigure() const { return *m_plot; }
+
+void ProtocolResultsView::clearTraining()
+{
+    m_trainingRuns.clear();
+    m_trainingPlot->clear();
+    m_trainingPlot->plot()->setPlaceholder(
+        tr("No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train."), true);
+}
+
+void ProtocolResultsView::addTrainingStep(const QString& row, const AdapterTrainingStep& step)
+{
+    auto it = m_trainingRuns.constFind(row);
+    if (it == m_trainingRuns.constEnd())
+        it = m_trainingRuns.insert(row, m_trainingPlot->addRun(row));
+    // Through the buffer: the plot coalesces a burst of steps into one replot.
+    m_trainingPlot->buffer()->append(lossSamples(it.value(), step));
+}
 
 } // namespace sb
