@@ -2,8 +2,12 @@
 
 #include "engine/errors.h"
 #include "engine/experiment_store.h"
+#include "session/adapter_jobs.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
 
 namespace sb {
 
@@ -36,6 +40,198 @@ DiagramPoint pointFrom(const nlohmann::json& j, DiagramSide side, const std::str
     else
         throw FormatError(where + ": unknown component '" + c + "' (expected resid_post, attn_out or mlp_out)");
     return p;
+}
+// --- the Training tab (/gui/training)
+
+/// Columns of a run's `steps` dataset: the engine's /adapters/<name>/history layout.
+constexpr int64_t kStepColumns = 7;
+
+nlohmann::json paramsJson(const AdapterTrainingParams& p)
+{
+    return {{"kind", s(p.kind)},
+            {"steps", p.steps},
+            {"learning_rate", p.learningRate},
+            {"mapping_weight", p.mappingWeight},
+            {"effect_weight", p.effectWeight},
+            {"consistency_weight", p.consistencyWeight},
+            {"validate_every", p.validateEvery},
+            {"patience", p.patience},
+            {"seed", p.seed},
+            {"max_probe_sentences", p.maxProbeSentences}};
+}
+
+AdapterTrainingParams paramsFrom(const nlohmann::json& j, const std::string& where)
+{
+    AdapterTrainingParams p;
+    try {
+        p.kind = q(j.at("kind").get<std::string>());
+        p.steps = j.at("steps").get<int>();
+        p.learningRate = j.at("learning_rate").get<double>();
+        p.mappingWeight = j.at("mapping_weight").get<double>();
+        p.effectWeight = j.at("effect_weight").get<double>();
+        p.consistencyWeight = j.at("consistency_weight").get<double>();
+        p.validateEvery = j.at("validate_every").get<int>();
+        p.patience = j.at("patience").get<int>();
+        p.seed = j.at("seed").get<quint64>();
+        p.maxProbeSentences = j.at("max_probe_sentences").get<int>();
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(where + ": " + e.what());
+    }
+    return p;
+}
+
+nlohmann::json summaryJson(const AdapterTrainingSummary& m)
+{
+    return {{"kind", s(m.kind)},
+            {"description", s(m.description)},
+            {"parameters", m.parameters},
+            {"source_point", s(m.sourcePoint)},
+            {"target_point", s(m.targetPoint)},
+            {"steps", m.steps},
+            {"best_step", m.bestStep},
+            {"cancelled", m.cancelled},
+            {"stopped_early", m.stoppedEarly},
+            {"seconds", m.seconds},
+            {"mapping_error_fitted", m.mappingErrorFitted},
+            {"mapping_error_trained", m.mappingErrorTrained},
+            {"cosine_to_native_fitted", m.cosineToNativeFitted},
+            {"cosine_to_native_trained", m.cosineToNativeTrained}};
+}
+
+/// Non-finite numbers are stored as JSON null (JSON has no NaN).
+double number(const nlohmann::json& v)
+{
+    return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+}
+
+AdapterTrainingSummary summaryFrom(const nlohmann::json& j, const std::string& where)
+{
+    AdapterTrainingSummary m;
+    try {
+        m.kind = q(j.at("kind").get<std::string>());
+        m.description = q(j.at("description").get<std::string>());
+        m.parameters = j.at("parameters").get<qint64>();
+        m.sourcePoint = q(j.at("source_point").get<std::string>());
+        m.targetPoint = q(j.at("target_point").get<std::string>());
+        m.steps = j.at("steps").get<int>();
+        m.bestStep = j.at("best_step").get<int>();
+        m.cancelled = j.at("cancelled").get<bool>();
+        m.stoppedEarly = j.at("stopped_early").get<bool>();
+        m.seconds = number(j.at("seconds"));
+        m.mappingErrorFitted = number(j.at("mapping_error_fitted"));
+        m.mappingErrorTrained = number(j.at("mapping_error_trained"));
+        m.cosineToNativeFitted = number(j.at("cosine_to_native_fitted"));
+        m.cosineToNativeTrained = number(j.at("cosine_to_native_trained"));
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(where + ": " + e.what());
+    }
+    return m;
+}
+
+const char* statusName(TrainingRunRecord::Status st)
+{
+    switch (st) {
+    case TrainingRunRecord::Status::Finished: return "finished";
+    case TrainingRunRecord::Status::Failed: return "failed";
+    case TrainingRunRecord::Status::Running: break;
+    }
+    return "running";
+}
+
+void writeTraining(ExperimentGroup& g, const GuiState& st)
+{
+    ExperimentGroup& t = g.group("training");
+    t.setJson("settings", paramsJson(st.trainingSettings));
+    t.setInt("use_for_transfer", st.useAdapterForTransfer ? 1 : 0);
+    t.setInt("run_count", st.trainingRuns.size());
+    const bool adapter = st.trainedAdapter && st.trainedRun >= 0 && st.trainedRun < st.trainingRuns.size();
+    t.setInt("trained_run", adapter ? st.trainedRun : -1);
+    if (adapter)
+        writeTrainedAdapter(t.group("adapter"), *st.trainedAdapter);
+    ExperimentGroup& runs = t.group("runs");
+    for (int i = 0; i < st.trainingRuns.size(); ++i) {
+        const TrainingRunRecord& r = st.trainingRuns[i];
+        ExperimentGroup& rg = runs.group(std::to_string(i));
+        rg.setString("label", s(r.label));
+        rg.setString("status", statusName(r.status));
+        rg.setJson("params", paramsJson(r.params));
+        if (r.status == TrainingRunRecord::Status::Finished) {
+            // JSON has no NaN: a measure that was not taken is null.
+            nlohmann::json m = summaryJson(r.summary);
+            for (auto& v : m)
+                if (v.is_number_float() && !std::isfinite(v.get<double>()))
+                    v = nullptr;
+            rg.setJson("summary", m);
+        }
+        if (r.status == TrainingRunRecord::Status::Failed)
+            rg.setString("error", s(r.error));
+        std::vector<std::string> notes;
+        for (const QString& n : r.notes)
+            notes.push_back(s(n));
+        rg.setStrings("notes", notes);
+        std::vector<double> v;
+        v.reserve(static_cast<std::size_t>(r.steps.size()) * kStepColumns);
+        for (const AdapterTrainingStep& x : r.steps)
+            for (double d : {static_cast<double>(x.step), x.validation ? 1.0 : 0.0, x.learningRate, x.total, x.mapping,
+                             x.effect, x.consistency})
+                v.push_back(d);
+        rg.setDataset("steps", NumericArray::fromFloat64({static_cast<int64_t>(r.steps.size()), kStepColumns}, v));
+    }
+}
+
+void readTraining(const ExperimentGroup& g, GuiState& st)
+{
+    if (!g.hasGroup("training"))
+        return; // written before the Training tab was saved
+    const ExperimentGroup& t = g.child("training");
+    const std::string where = t.sourceFile() + ": " + t.path();
+    st.trainingSettings = paramsFrom(t.jsonAttribute("settings"), where + "/@settings");
+    st.useAdapterForTransfer = t.intAttribute("use_for_transfer") != 0;
+    const int64_t count = t.intAttribute("run_count");
+    if (count < 0 || count > 100000)
+        throw FormatError(where + "/@run_count: " + std::to_string(count) + " is not a number of runs");
+    const ExperimentGroup* runs = count > 0 ? &t.child("runs") : nullptr;
+    for (int64_t i = 0; i < count; ++i) {
+        const ExperimentGroup& rg = runs->child(std::to_string(i));
+        const std::string rw = where + "/runs/" + std::to_string(i);
+        TrainingRunRecord r;
+        r.label = q(rg.stringAttribute("label"));
+        const std::string status = rg.stringAttribute("status");
+        if (status == "finished")
+            r.status = TrainingRunRecord::Status::Finished;
+        else if (status == "failed")
+            r.status = TrainingRunRecord::Status::Failed;
+        else if (status == "running")
+            r.status = TrainingRunRecord::Status::Running;
+        else
+            throw FormatError(rw + "/@status: '" + status + "' (expected finished, failed or running)");
+        r.params = paramsFrom(rg.jsonAttribute("params"), rw + "/@params");
+        if (r.status == TrainingRunRecord::Status::Finished)
+            r.summary = summaryFrom(rg.jsonAttribute("summary"), rw + "/@summary");
+        if (r.status == TrainingRunRecord::Status::Failed)
+            r.error = q(rg.stringAttribute("error"));
+        for (const auto& n : rg.strings("notes"))
+            r.notes << q(n);
+        const NumericArray& steps = rg.dataset("steps");
+        if (steps.rank() != 2 || steps.shape()[1] != kStepColumns)
+            throw FormatError(rw + "/steps: expected float64 [steps, 7] (step, validation, learning rate, total, "
+                              "mapping, effect, consistency)");
+        const std::vector<double> v = steps.toDoubles();
+        for (std::size_t k = 0; k + kStepColumns <= v.size(); k += kStepColumns)
+            r.steps << AdapterTrainingStep{static_cast<int>(v[k]), v[k + 1] != 0.0, v[k + 2], v[k + 3], v[k + 4],
+                                           v[k + 5], v[k + 6]};
+        st.trainingRuns << r;
+    }
+    const int64_t trained = t.intAttribute("trained_run");
+    if (trained < -1 || trained >= count)
+        throw FormatError(where + "/@trained_run: " + std::to_string(trained) + " is not a run (-1.." +
+                          std::to_string(count - 1) + ")");
+    if (trained >= 0) {
+        if (st.trainingRuns[static_cast<int>(trained)].status != TrainingRunRecord::Status::Finished)
+            throw FormatError(where + "/@trained_run: run " + std::to_string(trained) + " did not finish");
+        st.trainedRun = static_cast<int>(trained);
+        st.trainedAdapter = readTrainedAdapter(t.child("adapter"));
+    }
 }
 } // namespace
 
@@ -77,11 +273,19 @@ void writeGuiState(ExperimentGroup& root, const GuiState& st)
     d.setDataset("held_out", NumericArray::fromInt64({static_cast<int64_t>(held.size())}, held));
     d.setDouble("held_out_fraction", st.heldOutFraction);
     d.setInt("seed", static_cast<int64_t>(st.seed));
+
+    writeTraining(g, st);
+    if (st.protocol.isValid())
+        writeProtocolSummary(root, st.protocol);
+    else
+        root.removeGroup("protocol");
 }
 
 GuiState readGuiState(const ExperimentGroup& root)
 {
     GuiState st;
+    if (root.hasGroup("protocol"))
+        st.protocol = readProtocolSummary(root);
     if (!root.hasGroup(kGroup)) {
         if (root.hasGroup("comparison")) {
             const ExperimentGroup& c = root.child("comparison");
@@ -135,6 +339,7 @@ GuiState readGuiState(const ExperimentGroup& root)
     }
     st.heldOutFraction = d.doubleAttribute("held_out_fraction");
     st.seed = static_cast<quint64>(d.intAttribute("seed"));
+    readTraining(g, st);
     return st;
 }
 

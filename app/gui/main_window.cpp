@@ -845,10 +845,21 @@ void MainWindow::startExtraction()
     m_extractInfo->setText(tr("Extracting..."));
     connect(job, &TransferExtractionJob::finished, this, [this](const TransferResult& r) {
         m_transfer = std::make_unique<TransferResult>(r);
-        showTransfer();
         log(tr("Extracted %1 → %2 (%3), cosine to the target's own vector %4")
                 .arg(r.source.summaries.value(0).point, r.transferred.summaries.value(0).point, r.strategy)
                 .arg(r.cosineToNative, 0, 'f', 3));
+        // The adapter in use (trained now or opened with the experiment)
+        // transfers a vector extracted at its points.
+        if (m_trained && m_trained->adapter && m_training->useForTransfer()) {
+            TransferResult adapted = *m_transfer;
+            if (applyTrainedAdapter(*m_trained, adapted)) {
+                m_transfer = std::make_unique<TransferResult>(adapted);
+                log(tr("Transferred by the trained %1 adapter: cosine to the target's own vector %2")
+                        .arg(m_trained->kind)
+                        .arg(adapted.cosineToNative, 0, 'f', 3));
+            }
+        }
+        showTransfer();
         Q_EMIT extractionReady();
     });
     connect(job, &Job::failed, this, [this](const QString& message) {
@@ -969,6 +980,9 @@ void MainWindow::startTraining()
         job, &AdapterTrainingJob::stepReported, job,
         [buffer, run](const AdapterTrainingStep& step) { buffer->append(AdapterTrainingPanel::samplesFor(run, step)); },
         Qt::DirectConnection);
+    // And queued to the panel, which keeps every step of the run for saving.
+    connect(job, &AdapterTrainingJob::stepReported, m_training,
+            [this, run](const AdapterTrainingStep& step) { m_training->recordStep(run, step); });
     connect(job, &AdapterTrainingJob::finished, this, [this, run, p](const AdapterTrainingSummary& summary) {
         m_training->finishRun(run, p, summary);
         if (summary.adapter) {
@@ -976,6 +990,7 @@ void MainWindow::startTraining()
             // the job's adapterFile / experimentFile when asked for).
             m_trained = std::make_unique<AdapterTrainingSummary>(summary);
             m_trained->history.clear();
+            m_trainedRun = run;
             if (m_training->useForTransfer() && m_transfer) {
                 TransferResult adapted = *m_transfer;
                 QString why;
@@ -998,9 +1013,11 @@ void MainWindow::startTraining()
                 .arg(summary.cosineToNativeTrained, 0, 'f', 3)
                 .arg(summary.cosineToNativeFitted, 0, 'f', 3)
                 .arg(summary.cancelled ? tr(", cancelled") : summary.stoppedEarly ? tr(", stopped early") : QString()));
+        markDirty(); // a run (and maybe an adapter) to save
     });
     connect(job, &Job::failed, this, [this, run](const QString& message) {
         m_training->failRun(run, message);
+        markDirty();
         showError(tr("Training failed"), message);
     });
     connect(job, &Job::done, this, [this] {
@@ -1038,6 +1055,9 @@ void MainWindow::startProtocol()
     m_protocolJob = job;
     m_protocol->setRunning(true);
     m_protocol->setStatus(tr("Running the protocol..."));
+    m_protocol->clearTraining();
+    // The fine-tuned rows' steps, queued to the view (it coalesces the replots).
+    connect(job, &ProtocolJob::trainingStep, m_protocol, &ProtocolResultsView::addTrainingStep);
     m_jobs->track(job, tr("Transfer protocol on %1 → %2").arg(s.name, t.name));
     log(tr("Running the transfer protocol: %1 stage(s), %2 component(s), %3 strategies")
             .arg(p.stages.size())
@@ -1283,8 +1303,11 @@ bool MainWindow::exportReport(const QString& path)
         report.addHeading(tr("Transfer protocol"));
         report.addParagraph(m_protocol->resultText());
         report.addHtml(m_protocol->tableHtml());
-        report.addFigure(renderImage(*m_protocol), tr("Mean transfer efficiency and cosine to the target's own "
+        report.addFigure(renderImage(m_protocol->strategyFigure()), tr("Mean transfer efficiency and cosine to the target's own "
                                                               "vector per strategy."));
+        if (m_protocol->trainingPlot()->totalSamples() > 0)
+            report.addFigure(renderImage(*m_protocol->trainingPlot()),
+                             tr("Fine-tuning loss of the protocol's rows trained with effect preservation."));
     }
     bool anyText = false;
     for (int c = 0; c < m_steering->columnCount(); ++c)
@@ -1469,6 +1492,14 @@ GuiState MainWindow::captureState() const
     st.injection = m_diagram->selection(DiagramSide::Target);
     st.steering = m_steering->request();
     st.tab = m_tabs->currentIndex();
+    st.trainingSettings = m_training->settings();
+    st.useAdapterForTransfer = m_training->useForTransfer();
+    st.trainingRuns = m_training->runs();
+    if (m_trained && m_trained->adapter) {
+        st.trainedRun = m_trainedRun;
+        st.trainedAdapter = m_trained->adapter;
+    }
+    st.protocol = m_protocol->result();
     return st;
 }
 
@@ -1480,6 +1511,21 @@ void MainWindow::applyState(const GuiState& st)
         m_pairs->setSplitAssignment(st.heldOut, st.heldOutFraction, st.seed);
     m_steering->setRequest(st.steering);
     m_tabs->setCurrentIndex(std::clamp(st.tab, 0, m_tabs->count() - 1));
+    m_training->setSettings(st.trainingSettings);
+    m_training->setUseForTransfer(st.useAdapterForTransfer);
+    m_training->restoreRuns(st.trainingRuns);
+    m_trained.reset();
+    m_trainedRun = -1;
+    if (st.trainedAdapter && st.trainedRun >= 0 && st.trainedRun < st.trainingRuns.size()) {
+        m_trained = std::make_unique<AdapterTrainingSummary>(st.trainingRuns[st.trainedRun].summary);
+        m_trained->adapter = st.trainedAdapter;
+        m_trainedRun = st.trainedRun;
+    }
+    m_protocol->clearTraining();
+    if (st.protocol.isValid())
+        m_protocol->setResult(st.protocol);
+    else
+        m_protocol->clear();
     m_pendingSelection = std::make_unique<GuiState>(st);
     m_restoring = false;
     const QString dirs[2] = {st.sourceDir, st.targetDir};
@@ -1598,7 +1644,9 @@ bool MainWindow::newExperiment()
     m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
     m_training->clearRuns();
     m_trained.reset();
+    m_trainedRun = -1;
     m_protocol->clear();
+    m_protocol->clearTraining();
     m_steering->clearOutputs();
     m_transfer.reset();
     showTransfer();

@@ -252,6 +252,7 @@ private:
     QPointer<AdapterTrainingJob> m_trainJob;
     QPointer<ProtocolJob> m_protocolJob;
     std::unique_ptr<AdapterTrainingSummary> m_trained;
+    int m_trainedRun = -1; ///< the Training tab's run m_trained came from
     QVector<DiagramOverlay> m_normOverlays; ///< overlays from the extraction (kept when the similarity one changes)
 };
 
