@@ -240,7 +240,8 @@ void AdapterTrainingPanel::restoreRuns(const QVector<TrainingRunRecord>& runs)
             break;
         case TrainingRunRecord::Status::Running:
             failRun(run, tr("the run was still going when the experiment was saved"));
-            m_runs.last().status = TrainingRunRecord::Status::Running; // as saved
+            m_runs.last().status = TrainingRunRecord::Status::Running; // as saved: saving again keeps it so
+            m_runs.last().error = rec.error;
             break;
         }
         for (const QString& n : rec.notes)

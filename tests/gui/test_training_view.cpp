@@ -587,6 +587,26 @@ void TestTrainingView::experimentKeepsRunsAdapterAndProtocol()
     QCOMPARE(b.root().at("protocol").jsonAttribute("rows").dump(), a.root().at("protocol").jsonAttribute("rows").dump());
     QCOMPARE(b.root().at("gui/training/runs/1").dataset("steps").toDoubles(),
              a.root().at("gui/training/runs/1").dataset("steps").toDoubles());
+
+    // A run ending is unsaved work: the window turns dirty and the recovery
+    // file holds the new run and its adapter.
+    QVERIFY(!w.isDirty());
+    w.tabs()->setCurrentIndex(MainWindow::TrainingTab);
+    child<QSpinBox>(panel, "adapterSteps")->setValue(0); // the closed-form fit only
+    child<QComboBox>(panel, "adapterKind")->setCurrentIndex(static_cast<int>(AdapterTrainingPanel::kinds().indexOf(QStringLiteral("linear"))));
+    QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
+    QPointer<AdapterTrainingJob> job = w.trainingJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.trainingJob(), 120000);
+    if (job)
+        job->wait();
+    QCOMPARE(panel->runs().size(), 3);
+    QVERIFY(w.isDirty());
+    QVERIFY(w.autosaveNow());
+    const ExperimentFile recovery = ExperimentFile::load(MainWindow::autosavePath().toStdString());
+    QCOMPARE(recovery.root().at("gui/training").intAttribute("run_count"), int64_t(3));
+    QCOMPARE(recovery.root().at("gui/training").intAttribute("trained_run"), int64_t(2));
+    QCOMPARE(recovery.root().at("gui/training/adapter").stringAttribute("kind"), std::string("linear"));
 }
 
 void TestTrainingView::brokenExperimentIsRefused()
