@@ -519,6 +519,7 @@ const Exportable& ProtocolResultsView::strategyFigure() const { return *m_plot; 
 void ProtocolResultsView::clearTraining()
 {
     m_trainingRuns.clear();
+    m_curves.clear();
     m_trainingPlot->clear();
     m_trainingPlot->plot()->setPlaceholder(
         tr("No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train."), true);
@@ -527,10 +528,29 @@ void ProtocolResultsView::clearTraining()
 void ProtocolResultsView::addTrainingStep(const QString& row, const AdapterTrainingStep& step)
 {
     auto it = m_trainingRuns.constFind(row);
-    if (it == m_trainingRuns.constEnd())
+    if (it == m_trainingRuns.constEnd()) {
         it = m_trainingRuns.insert(row, m_trainingPlot->addRun(row));
+        m_curves << ProtocolTrainingCurve{row, {}};
+    }
+    m_curves[it.value()].steps << step;
     // Through the buffer: the plot coalesces a burst of steps into one replot.
     m_trainingPlot->buffer()->append(lossSamples(it.value(), step));
+}
+
+void ProtocolResultsView::restoreTraining(const QVector<ProtocolTrainingCurve>& curves)
+{
+    clearTraining();
+    for (const ProtocolTrainingCurve& c : curves) {
+        const int run = m_trainingPlot->addRun(c.row);
+        m_trainingRuns.insert(c.row, run);
+        m_curves << c;
+        std::vector<LossSample> samples;
+        for (const AdapterTrainingStep& s : c.steps) {
+            const auto v = lossSamples(run, s);
+            samples.insert(samples.end(), v.begin(), v.end());
+        }
+        m_trainingPlot->addSamples(samples);
+    }
 }
 
 } // namespace sb

@@ -27,6 +27,12 @@ namespace sb {
 class LossPlot;
 class PlotView;
 
+/// The fine-tuning losses of one "+effect" row of a protocol run, as shown.
+struct ProtocolTrainingCurve {
+    QString row;                        ///< "representation/resid_post architecture_aware+effect"
+    QVector<AdapterTrainingStep> steps; ///< every reported step, in order
+};
+
 class ProtocolResultsView : public QWidget, public Exportable {
     Q_OBJECT
 public:
@@ -77,6 +83,10 @@ public:
     void addTrainingStep(const QString& row, const AdapterTrainingStep& step);
     /// Empties the fine-tuning plot (a new run starts).
     void clearTraining();
+    /// The fine-tuning curves shown, one per row in order of arrival.
+    const QVector<ProtocolTrainingCurve>& trainingCurves() const { return m_curves; }
+    /// Replaces the fine-tuning plot with `curves` (an opened experiment).
+    void restoreTraining(const QVector<ProtocolTrainingCurve>& curves);
 
     QTableWidget* table() const { return m_table; }
     PlotView* plot() const { return m_plot; }
@@ -117,7 +127,8 @@ private:
     QTabWidget* m_plotTabs;
     PlotView* m_plot;
     LossPlot* m_trainingPlot;
-    QHash<QString, int> m_trainingRuns; ///< row name -> run in m_trainingPlot
+    QHash<QString, int> m_trainingRuns; ///< row name -> run in m_trainingPlot and index in m_curves
+    QVector<ProtocolTrainingCurve> m_curves;
     ProtocolSummary m_result;
     bool m_available = false;
     bool m_running = false;

@@ -46,6 +46,32 @@ DiagramPoint pointFrom(const nlohmann::json& j, DiagramSide side, const std::str
 /// Columns of a run's `steps` dataset: the engine's /adapters/<name>/history layout.
 constexpr int64_t kStepColumns = 7;
 
+/// A run's steps as a `steps` dataset [n, 7].
+void writeSteps(ExperimentGroup& g, const QVector<AdapterTrainingStep>& steps)
+{
+    std::vector<double> v;
+    v.reserve(static_cast<std::size_t>(steps.size()) * kStepColumns);
+    for (const AdapterTrainingStep& x : steps)
+        for (double d : {static_cast<double>(x.step), x.validation ? 1.0 : 0.0, x.learningRate, x.total, x.mapping,
+                         x.effect, x.consistency})
+            v.push_back(d);
+    g.setDataset("steps", NumericArray::fromFloat64({static_cast<int64_t>(steps.size()), kStepColumns}, v));
+}
+
+QVector<AdapterTrainingStep> readSteps(const ExperimentGroup& g, const std::string& where)
+{
+    const NumericArray& steps = g.dataset("steps");
+    if (steps.rank() != 2 || steps.shape()[1] != kStepColumns)
+        throw FormatError(where + "/steps: expected float64 [steps, 7] (step, validation, learning rate, total, "
+                                  "mapping, effect, consistency)");
+    QVector<AdapterTrainingStep> out;
+    const std::vector<double> v = steps.toDoubles();
+    for (std::size_t k = 0; k + kStepColumns <= v.size(); k += kStepColumns)
+        out << AdapterTrainingStep{static_cast<int>(v[k]), v[k + 1] != 0.0, v[k + 2], v[k + 3], v[k + 4], v[k + 5],
+                                   v[k + 6]};
+    return out;
+}
+
 nlohmann::json paramsJson(const AdapterTrainingParams& p)
 {
     return {{"kind", s(p.kind)},
@@ -169,13 +195,7 @@ void writeTraining(ExperimentGroup& g, const GuiState& st)
         for (const QString& n : r.notes)
             notes.push_back(s(n));
         rg.setStrings("notes", notes);
-        std::vector<double> v;
-        v.reserve(static_cast<std::size_t>(r.steps.size()) * kStepColumns);
-        for (const AdapterTrainingStep& x : r.steps)
-            for (double d : {static_cast<double>(x.step), x.validation ? 1.0 : 0.0, x.learningRate, x.total, x.mapping,
-                             x.effect, x.consistency})
-                v.push_back(d);
-        rg.setDataset("steps", NumericArray::fromFloat64({static_cast<int64_t>(r.steps.size()), kStepColumns}, v));
+        writeSteps(rg, r.steps);
     }
 }
 
@@ -212,14 +232,7 @@ void readTraining(const ExperimentGroup& g, GuiState& st)
             r.error = q(rg.stringAttribute("error"));
         for (const auto& n : rg.strings("notes"))
             r.notes << q(n);
-        const NumericArray& steps = rg.dataset("steps");
-        if (steps.rank() != 2 || steps.shape()[1] != kStepColumns)
-            throw FormatError(rw + "/steps: expected float64 [steps, 7] (step, validation, learning rate, total, "
-                              "mapping, effect, consistency)");
-        const std::vector<double> v = steps.toDoubles();
-        for (std::size_t k = 0; k + kStepColumns <= v.size(); k += kStepColumns)
-            r.steps << AdapterTrainingStep{static_cast<int>(v[k]), v[k + 1] != 0.0, v[k + 2], v[k + 3], v[k + 4],
-                                           v[k + 5], v[k + 6]};
+        r.steps = readSteps(rg, rw);
         st.trainingRuns << r;
     }
     const int64_t trained = t.intAttribute("trained_run");
@@ -231,6 +244,74 @@ void readTraining(const ExperimentGroup& g, GuiState& st)
             throw FormatError(where + "/@trained_run: run " + std::to_string(trained) + " did not finish");
         st.trainedRun = static_cast<int>(trained);
         st.trainedAdapter = readTrainedAdapter(t.child("adapter"));
+    }
+}
+// --- the Protocol tab's settings and fine-tuning curves (/gui/protocol)
+
+nlohmann::json strings(const QStringList& list)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const QString& x : list)
+        out.push_back(s(x));
+    return out;
+}
+
+QStringList stringsFrom(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_array())
+        throw FormatError(where + ": expected an array of strings");
+    QStringList out;
+    for (const auto& x : j)
+        out << q(x.get<std::string>());
+    return out;
+}
+
+void writeProtocolTab(ExperimentGroup& g, const GuiState& st)
+{
+    ExperimentGroup& pg = g.group("protocol");
+    const ProtocolParams& p = st.protocolSettings;
+    pg.setJson("settings", {{"stages", strings(p.stages)},
+                            {"components", strings(p.components)},
+                            {"strategies", strings(p.strategies)},
+                            {"training_steps", p.trainingSteps},
+                            {"max_probe_sentences", p.maxProbeSentences},
+                            {"measured_mapping", p.measuredMapping},
+                            {"side_effects", p.sideEffects}});
+    pg.setInt("curve_count", st.protocolTraining.size());
+    ExperimentGroup& curves = pg.group("curves");
+    for (int i = 0; i < st.protocolTraining.size(); ++i) {
+        ExperimentGroup& c = curves.group(std::to_string(i));
+        c.setString("row", s(st.protocolTraining[i].row));
+        writeSteps(c, st.protocolTraining[i].steps);
+    }
+}
+
+void readProtocolTab(const ExperimentGroup& g, GuiState& st)
+{
+    if (!g.hasGroup("protocol"))
+        return; // written before the Protocol tab's settings were saved
+    const ExperimentGroup& pg = g.child("protocol");
+    const std::string where = pg.sourceFile() + ": " + pg.path();
+    const nlohmann::json j = pg.jsonAttribute("settings");
+    ProtocolParams& p = st.protocolSettings;
+    try {
+        p.stages = stringsFrom(j.at("stages"), where + "/@settings/stages");
+        p.components = stringsFrom(j.at("components"), where + "/@settings/components");
+        p.strategies = stringsFrom(j.at("strategies"), where + "/@settings/strategies");
+        p.trainingSteps = j.at("training_steps").get<int>();
+        p.maxProbeSentences = j.at("max_probe_sentences").get<int>();
+        p.measuredMapping = j.at("measured_mapping").get<bool>();
+        p.sideEffects = j.at("side_effects").get<bool>();
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(where + "/@settings: " + e.what());
+    }
+    const int64_t count = pg.intAttribute("curve_count");
+    if (count < 0 || count > 100000)
+        throw FormatError(where + "/@curve_count: " + std::to_string(count) + " is not a number of curves");
+    for (int64_t i = 0; i < count; ++i) {
+        const ExperimentGroup& c = pg.child("curves").child(std::to_string(i));
+        st.protocolTraining << ProtocolTrainingCurve{q(c.stringAttribute("row")),
+                                                     readSteps(c, where + "/curves/" + std::to_string(i))};
     }
 }
 } // namespace
@@ -275,6 +356,7 @@ void writeGuiState(ExperimentGroup& root, const GuiState& st)
     d.setInt("seed", static_cast<int64_t>(st.seed));
 
     writeTraining(g, st);
+    writeProtocolTab(g, st);
     if (st.protocol.isValid())
         writeProtocolSummary(root, st.protocol);
     else
@@ -340,6 +422,7 @@ GuiState readGuiState(const ExperimentGroup& root)
     st.heldOutFraction = d.doubleAttribute("held_out_fraction");
     st.seed = static_cast<quint64>(d.intAttribute("seed"));
     readTraining(g, st);
+    readProtocolTab(g, st);
     return st;
 }
 

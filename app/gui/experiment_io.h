@@ -8,6 +8,7 @@
 #include "session/protocol_job.h"
 #include "widgets/adapter_training_panel.h"
 #include "widgets/layer_diagram.h"
+#include "widgets/protocol_results_view.h"
 #include "widgets/pair_table_editor.h"
 #include "widgets/steered_comparison_view.h"
 
@@ -44,8 +45,11 @@ struct GuiState {
     int trainedRun = -1;
     std::shared_ptr<const DimensionAdapter> trainedAdapter;
 
-    /// Protocol tab (/protocol); not valid when none was run.
+    /// Protocol tab: the result (/protocol; not valid when none was run), the
+    /// settings shown and the fine-tuning curves (/gui/protocol).
     ProtocolSummary protocol;
+    ProtocolParams protocolSettings;
+    QVector<ProtocolTrainingCurve> protocolTraining;
 };
 
 /// Replaces the /gui group of `root` with `state`, and /protocol with

@@ -1055,8 +1055,11 @@ void MainWindow::startProtocol()
     m_protocolJob = job;
     m_protocol->setRunning(true);
     m_protocol->setStatus(tr("Running the protocol..."));
-    m_protocol->clearTraining();
     // The fine-tuned rows' steps, queued to the view (it coalesces the replots).
+    // The plot shows this run live; a run that does not finish gives the
+    // plot back to the result still shown.
+    const QVector<ProtocolTrainingCurve> shownCurves = m_protocol->trainingCurves();
+    m_protocol->clearTraining();
     connect(job, &ProtocolJob::trainingStep, m_protocol, &ProtocolResultsView::addTrainingStep);
     m_jobs->track(job, tr("Transfer protocol on %1 → %2").arg(s.name, t.name));
     log(tr("Running the transfer protocol: %1 stage(s), %2 component(s), %3 strategies")
@@ -1069,11 +1072,15 @@ void MainWindow::startProtocol()
         log(tr("Protocol done: %1 rows, best point %2").arg(r.rows.size()).arg(r.bestPoint));
         markDirty();
     });
-    connect(job, &Job::failed, this, [this](const QString& message) {
+    connect(job, &Job::failed, this, [this, shownCurves](const QString& message) {
+        m_protocol->restoreTraining(shownCurves);
         m_protocol->setStatus(tr("The protocol failed: %1").arg(message));
         showError(tr("Protocol failed"), message);
     });
-    connect(job, &Job::cancelled, this, [this] { m_protocol->setStatus(tr("Protocol cancelled.")); });
+    connect(job, &Job::cancelled, this, [this, shownCurves] {
+        m_protocol->restoreTraining(shownCurves);
+        m_protocol->setStatus(tr("Protocol cancelled."));
+    });
     connect(job, &Job::done, this, [this] {
         m_protocol->setRunning(false);
         Q_EMIT protocolEnded();
@@ -1500,6 +1507,8 @@ GuiState MainWindow::captureState() const
         st.trainedAdapter = m_trained->adapter;
     }
     st.protocol = m_protocol->result();
+    st.protocolSettings = m_protocol->settings();
+    st.protocolTraining = m_protocol->trainingCurves();
     return st;
 }
 
@@ -1521,7 +1530,8 @@ void MainWindow::applyState(const GuiState& st)
         m_trained->adapter = st.trainedAdapter;
         m_trainedRun = st.trainedRun;
     }
-    m_protocol->clearTraining();
+    m_protocol->setSettings(st.protocolSettings);
+    m_protocol->restoreTraining(st.protocolTraining);
     if (st.protocol.isValid())
         m_protocol->setResult(st.protocol);
     else

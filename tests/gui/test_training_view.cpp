@@ -441,6 +441,8 @@ void TestTrainingView::protocolTableShowsTheResultAndSorts()
     // A second run cancelled once it reports progress: the job stops, the
     // shown result stays, Run is enabled again.
     const ProtocolSummary shown = view->result();
+    const QStringList shownCurves = tuning->runLabels();
+    const int shownSamples = tuning->totalSamples();
     QTest::mouseClick(view->runButton(), Qt::LeftButton);
     job = w.protocolJob();
     QVERIFY(job);
@@ -458,6 +460,10 @@ void TestTrainingView::protocolTableShowsTheResultAndSorts()
     QCOMPARE(child<QLabel>(view, "protocolStatus")->text(), QStringLiteral("Protocol cancelled."));
     QCOMPARE(view->result().json, shown.json);
     QCOMPARE(table->rowCount(), rows.size());
+    // The fine-tuning plot shows the result's run again, not the cancelled one.
+    QCOMPARE(tuning->runLabels(), shownCurves);
+    QCOMPARE(tuning->totalSamples(), shownSamples);
+    QCOMPARE(view->trainingCurves().size(), 1);
 }
 
 void TestTrainingView::experimentKeepsRunsAdapterAndProtocol()
@@ -499,6 +505,14 @@ void TestTrainingView::experimentKeepsRunsAdapterAndProtocol()
     QVERIFY(protocol.isValid());
     const QMap<int, QStringList> cells = tableCells(w.protocolView());
     const QString protocolText = w.protocolView()->resultText();
+    const ProtocolParams protocolSettings = w.protocolView()->settings();
+    const QVector<ProtocolTrainingCurve> curves = w.protocolView()->trainingCurves();
+    QCOMPARE(curves.size(), 1); // the one "+effect" row
+    QCOMPARE(curves[0].row, w.protocolView()->trainingPlot()->runLabels().value(0));
+    LossPlot* tuning = w.protocolView()->trainingPlot();
+    QCOMPARE(tuning->sampleCount(0, QStringLiteral("train"), QStringLiteral("total")) +
+                 tuning->sampleCount(0, QStringLiteral("validation"), QStringLiteral("total")),
+             curves[0].steps.size());
     QVERIFY(w.transfer());
     const double transferCosine = w.transfer()->cosineToNative;
 
@@ -569,6 +583,29 @@ void TestTrainingView::experimentKeepsRunsAdapterAndProtocol()
     QCOMPARE(view2->result().bestRow, protocol.bestRow);
     QCOMPARE(tableCells(view2), cells);
     QCOMPARE(view2->resultText(), protocolText);
+    QCOMPARE(view2->settings().stages, protocolSettings.stages);
+    QCOMPARE(view2->settings().components, protocolSettings.components);
+    QCOMPARE(view2->settings().strategies, protocolSettings.strategies);
+    QCOMPARE(view2->settings().trainingSteps, protocolSettings.trainingSteps);
+    QCOMPARE(view2->settings().maxProbeSentences, protocolSettings.maxProbeSentences);
+    QCOMPARE(view2->settings().sideEffects, protocolSettings.sideEffects);
+    QCOMPARE(view2->settings().measuredMapping, protocolSettings.measuredMapping);
+    // The fine-tuning plot: the same curves, legend and points.
+    LossPlot* tuning2 = view2->trainingPlot();
+    QCOMPARE(tuning2->runLabels(), tuning->runLabels());
+    QCOMPARE(tuning2->totalSamples(), tuning->totalSamples());
+    QCOMPARE(view2->trainingCurves().size(), curves.size());
+    for (int i = 0; i < curves[0].steps.size(); ++i) {
+        const AdapterTrainingStep& a = view2->trainingCurves()[0].steps[i];
+        const AdapterTrainingStep& b = curves[0].steps[i];
+        QVERIFY(a.step == b.step && a.validation == b.validation && a.total == b.total && a.mapping == b.mapping &&
+                a.effect == b.effect && a.consistency == b.consistency && a.learningRate == b.learningRate);
+    }
+    for (const QString& split : {QStringLiteral("train"), QStringLiteral("validation")})
+        for (const QString& term : tuning->terms()) {
+            QCOMPARE(tuning2->sampleCount(0, split, term), tuning->sampleCount(0, split, term));
+            QCOMPARE(tuning2->lastValue(0, split, term), tuning->lastValue(0, split, term));
+        }
 
     // A vector extracted in the reopened session goes through the reopened adapter.
     fresh.tabs()->setCurrentIndex(MainWindow::ExtractionTab);
@@ -636,6 +673,10 @@ void TestTrainingView::brokenExperimentIsRefused()
          [](ExperimentGroup& r) { groupAt(r, QStringLiteral("gui/training")).setInt("trained_run", 7); }},
         {"adapter", "/gui/training/adapter",
          [](ExperimentGroup& r) { groupAt(r, QStringLiteral("gui/training/adapter")).removeGroup("tensors"); }},
+        {"curve", "/gui/protocol/curves/0/steps",
+         [](ExperimentGroup& r) { groupAt(r, QStringLiteral("gui/protocol/curves/0")).removeDataset("steps"); }},
+        {"settings", "/gui/protocol/@settings",
+         [](ExperimentGroup& r) { groupAt(r, QStringLiteral("gui/protocol")).setJson("settings", {{"stages", 3}}); }},
         {"protocol", "/protocol/@rows[0]",
          [](ExperimentGroup& r) { groupAt(r, QStringLiteral("protocol")).setJson("rows", nlohmann::json::array({{{"point", "x"}}})); }},
     };
