@@ -694,6 +694,10 @@
         <source>the run was still going when the experiment was saved</source>
         <translation>der Lauf lief noch, als das Experiment gespeichert wurde</translation>
     </message>
+    <message>
+        <source>%1: cancelled before training started.</source>
+        <translation>%1: abgebrochen, bevor das Training begann.</translation>
+    </message>
 </context>
 <context>
     <name>sb::ArchitectureTable</name>
@@ -2115,6 +2119,14 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Fine-tuning loss of the protocol&apos;s rows trained with effect preservation.</source>
         <translation>Verlust beim Nachtraining der mit Wirkungserhaltung trainierten Zeilen des Protokolls.</translation>
+    </message>
+    <message>
+        <source>An adapter training or the protocol is running. Cancel it or let it finish first.</source>
+        <translation>Ein Adaptertraining oder das Protokoll läuft. Brechen Sie es ab oder lassen Sie es zuerst zu Ende laufen.</translation>
+    </message>
+    <message>
+        <source>Cannot start a new experiment</source>
+        <translation>Kein neues Experiment möglich</translation>
     </message>
 </context>
 <context>

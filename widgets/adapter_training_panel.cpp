@@ -225,6 +225,7 @@ void AdapterTrainingPanel::restoreRuns(const QVector<TrainingRunRecord>& runs)
         const int run = m_plot->addRun(rec.label);
         m_runs << rec;
         m_runs.last().notes.clear(); // added back by addNote below
+        m_runs.last().status = TrainingRunRecord::Status::Running; // ended below as it ended then
         std::vector<LossSample> samples;
         for (const AdapterTrainingStep& s : rec.steps) {
             const auto v = samplesFor(run, s);
@@ -237,6 +238,9 @@ void AdapterTrainingPanel::restoreRuns(const QVector<TrainingRunRecord>& runs)
             break;
         case TrainingRunRecord::Status::Failed:
             failRun(run, rec.error);
+            break;
+        case TrainingRunRecord::Status::Cancelled:
+            cancelRun(run);
             break;
         case TrainingRunRecord::Status::Running:
             failRun(run, tr("the run was still going when the experiment was saved"));
@@ -300,6 +304,19 @@ void AdapterTrainingPanel::failRun(int run, const QString& message)
     const QString text = tr("%1 failed: %2").arg(label, message);
     m_summaries << text;
     m_summariesHtml << QStringLiteral("<p style=\"color:#b00\">%1</p>").arg(text.toHtmlEscaped());
+    m_summaryView->setHtml(m_summariesHtml.join(QString()));
+}
+
+void AdapterTrainingPanel::cancelRun(int run)
+{
+    if (run < 0 || run >= m_runs.size() || m_runs[run].status != TrainingRunRecord::Status::Running)
+        return; // it ended with a summary (a run cancelled while training is finished, cancelled)
+    m_runs[run].status = TrainingRunRecord::Status::Cancelled;
+    const QString label = m_plot->runLabels().value(run);
+    m_plot->setRunLabel(run, tr("%1 (%2)").arg(label, tr("cancelled")));
+    const QString text = tr("%1: cancelled before training started.").arg(label);
+    m_summaries << text;
+    m_summariesHtml << QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped());
     m_summaryView->setHtml(m_summariesHtml.join(QString()));
 }
 

@@ -35,7 +35,9 @@ struct LossSample;
 /// Everything the panel shows of one run, as a value (saved in the
 /// experiment file and restored by restoreRuns()).
 struct TrainingRunRecord {
-    enum class Status { Running, Finished, Failed };
+    /// Finished: ended with a summary (completed, stopped early, or cancelled
+    /// while training); Cancelled: stopped before training began (no summary).
+    enum class Status { Running, Finished, Failed, Cancelled };
     QString label;                  ///< the legend label it began with ("Run 1: linear, lr 0.002")
     AdapterTrainingParams params;   ///< kind and hyper-parameters (no models, dataset or points)
     QVector<AdapterTrainingStep> steps; ///< every reported step, train and validation, in order
@@ -83,6 +85,8 @@ public:
     /// Shows the finished (or cancelled) run's summary.
     void finishRun(int run, const AdapterTrainingParams& p, const AdapterTrainingSummary& summary);
     void failRun(int run, const QString& message);
+    /// Marks a run cancelled before it produced a summary; no-op once it has one.
+    void cancelRun(int run);
     /// The summaries shown, one a finished run (plain text), latest last.
     QStringList runSummaries() const { return m_summaries; }
     /// The same as HTML (reports).

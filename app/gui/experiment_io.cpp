@@ -159,6 +159,7 @@ const char* statusName(TrainingRunRecord::Status st)
     switch (st) {
     case TrainingRunRecord::Status::Finished: return "finished";
     case TrainingRunRecord::Status::Failed: return "failed";
+    case TrainingRunRecord::Status::Cancelled: return "cancelled";
     case TrainingRunRecord::Status::Running: break;
     }
     return "running";
@@ -221,10 +222,12 @@ void readTraining(const ExperimentGroup& g, GuiState& st)
             r.status = TrainingRunRecord::Status::Finished;
         else if (status == "failed")
             r.status = TrainingRunRecord::Status::Failed;
+        else if (status == "cancelled")
+            r.status = TrainingRunRecord::Status::Cancelled;
         else if (status == "running")
             r.status = TrainingRunRecord::Status::Running;
         else
-            throw FormatError(rw + "/@status: '" + status + "' (expected finished, failed or running)");
+            throw FormatError(rw + "/@status: '" + status + "' (expected finished, failed, cancelled or running)");
         r.params = paramsFrom(rg.jsonAttribute("params"), rw + "/@params");
         if (r.status == TrainingRunRecord::Status::Finished)
             r.summary = summaryFrom(rg.jsonAttribute("summary"), rw + "/@summary");

@@ -1015,6 +1015,10 @@ void MainWindow::startTraining()
                 .arg(summary.cancelled ? tr(", cancelled") : summary.stoppedEarly ? tr(", stopped early") : QString()));
         markDirty(); // a run (and maybe an adapter) to save
     });
+    connect(job, &Job::cancelled, this, [this, run] {
+        m_training->cancelRun(run); // only when it stopped before training (no summary)
+        markDirty();
+    });
     connect(job, &Job::failed, this, [this, run](const QString& message) {
         m_training->failRun(run, message);
         markDirty();
@@ -1609,8 +1613,19 @@ bool MainWindow::saveAs()
     return saveExperiment(path);
 }
 
+bool MainWindow::refuseWhileTrainingRuns(const QString& title)
+{
+    if (!m_trainJob && !m_protocolJob)
+        return false;
+    // Their results would land in the runs and table of the other experiment.
+    showError(title, tr("An adapter training or the protocol is running. Cancel it or let it finish first."));
+    return true;
+}
+
 bool MainWindow::openExperiment(const QString& path)
 {
+    if (refuseWhileTrainingRuns(tr("Cannot open experiment")))
+        return false;
     std::unique_ptr<ExperimentFile> file;
     GuiState st;
     try {
@@ -1644,6 +1659,8 @@ void MainWindow::openExperimentDialog()
 
 bool MainWindow::newExperiment()
 {
+    if (refuseWhileTrainingRuns(tr("Cannot start a new experiment")))
+        return false;
     if (!maybeSave())
         return false;
     m_file.reset();

@@ -1,8 +1,8 @@
 // The Training tab's runs as values, without models: a completed run with a
-// measure that was not taken (NaN) and a note, a failed run and a run still
-// going when saved survive panel -> experiment file -> panel with the same
+// measure that was not taken (NaN) and a note, a failed run, a run cancelled
+// before training began and a run still going when saved survive panel -> experiment file -> panel with the same
 // legend, summaries and curve points (test_training_view does the same with
-// real training runs, which only ever finish or are cancelled).
+// real training runs).
 
 #include "experiment_io.h"
 
@@ -76,10 +76,15 @@ void TestTrainingRuns::everyStatusRoundTrips()
     record(panel, r1, {1, false, 0.0125, 4.0, 3.0, 0.5, 0.5});
     panel.failRun(r1, QStringLiteral("out of memory"));
 
+    p.kind = QStringLiteral("multi_scale");
+    const int cancelled = panel.beginRun(p); // cancelled while the activations were collected
+    panel.cancelRun(cancelled);
+    panel.cancelRun(r0); // a run with a summary keeps it
+
     p.kind = QStringLiteral("residual");
-    const int r2 = panel.beginRun(p); // still going when saved
-    record(panel, r2, {1, false, 0.0125, 5.0, 4.0, 0.5, 0.5});
-    record(panel, r2, {2, false, 0.0125, 4.5, 3.5, 0.5, 0.5});
+    const int running = panel.beginRun(p); // still going when saved
+    record(panel, running, {1, false, 0.0125, 5.0, 4.0, 0.5, 0.5});
+    record(panel, running, {2, false, 0.0125, 4.5, 3.5, 0.5, 0.5});
 
     GuiState st;
     st.trainingRuns = panel.runs();
@@ -98,8 +103,8 @@ void TestTrainingRuns::everyStatusRoundTrips()
     QCOMPARE(read.trainedRun, -1);
     QVERIFY(!read.trainedAdapter);
     QVERIFY(!read.protocol.isValid());
-    QCOMPARE(read.trainingRuns.size(), 3);
-    for (int r = 0; r < 3; ++r) {
+    QCOMPARE(read.trainingRuns.size(), 4);
+    for (int r = 0; r < 4; ++r) {
         const TrainingRunRecord& a = read.trainingRuns[r];
         const TrainingRunRecord& b = st.trainingRuns[r];
         QCOMPARE(a.label, b.label);
@@ -118,7 +123,10 @@ void TestTrainingRuns::everyStatusRoundTrips()
     QCOMPARE(read.trainingRuns[0].summary.cosineToNativeTrained, 0.3);
     QCOMPARE(read.trainingRuns[1].status, TrainingRunRecord::Status::Failed);
     QCOMPARE(read.trainingRuns[1].error, QStringLiteral("out of memory"));
-    QCOMPARE(read.trainingRuns[2].status, TrainingRunRecord::Status::Running);
+    QCOMPARE(read.trainingRuns[2].status, TrainingRunRecord::Status::Cancelled);
+    QCOMPARE(read.trainingRuns[3].status, TrainingRunRecord::Status::Running);
+    QCOMPARE(cancelled, 2);
+    QCOMPARE(running, 3);
 
     // Shown again: the finished and failed runs exactly as before; the run
     // that was still going says so, and stays "running" if saved again.
@@ -126,17 +134,19 @@ void TestTrainingRuns::everyStatusRoundTrips()
     restored.restoreRuns(read.trainingRuns);
     const QStringList labels = panel.lossPlot()->runLabels();
     const QStringList labels2 = restored.lossPlot()->runLabels();
-    QCOMPARE(labels2.size(), 3);
-    QCOMPARE(labels2.mid(0, 2), labels.mid(0, 2));
-    QVERIFY2(labels2[0].contains(QStringLiteral("linear")) && labels2[1].endsWith(QStringLiteral("(failed)")),
+    QCOMPARE(labels2.size(), 4);
+    QCOMPARE(labels2.mid(0, 3), labels.mid(0, 3));
+    QVERIFY2(labels2[0].contains(QStringLiteral("linear")) && !labels2[0].contains(QStringLiteral("cancelled")) &&
+                 labels2[1].endsWith(QStringLiteral("(failed)")) && labels2[2].endsWith(QStringLiteral("(cancelled)")),
              qPrintable(labels2.join(QStringLiteral("; "))));
-    QCOMPARE(restored.runSummaries().mid(0, 2), panel.runSummaries());
-    QCOMPARE(restored.runSummaries().size(), 3);
-    QVERIFY2(restored.runSummaries()[2].contains(QStringLiteral("still going")), qPrintable(restored.runSummaries()[2]));
-    QCOMPARE(restored.runs()[2].status, TrainingRunRecord::Status::Running);
-    QCOMPARE(restored.runs()[2].error, QString());
+    QCOMPARE(panel.runSummaries().size(), 3);
+    QCOMPARE(restored.runSummaries().mid(0, 3), panel.runSummaries());
+    QCOMPARE(restored.runSummaries().size(), 4);
+    QVERIFY2(restored.runSummaries()[3].contains(QStringLiteral("still going")), qPrintable(restored.runSummaries()[3]));
+    QCOMPARE(restored.runs()[3].status, TrainingRunRecord::Status::Running);
+    QCOMPARE(restored.runs()[3].error, QString());
     QCOMPARE(restored.runs()[0].notes, panel.runs()[0].notes);
-    for (int r = 0; r < 3; ++r)
+    for (int r = 0; r < 4; ++r)
         for (const QString& split : {QStringLiteral("train"), QStringLiteral("validation")})
             for (const QString& term : panel.lossPlot()->terms())
                 QCOMPARE(restored.lossPlot()->sampleCount(r, split, term), panel.lossPlot()->sampleCount(r, split, term));

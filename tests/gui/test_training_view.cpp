@@ -704,6 +704,23 @@ void TestTrainingView::brokenExperimentIsRefused()
     QVERIFY2(w.lastError().contains(QStringLiteral("truncated.h5")), qPrintable(w.lastError()));
     QCOMPARE(w.experimentPath(), openPath);
     QCOMPARE(w.trainingPanel()->runSummaries(), summaries);
+
+    // While a training runs, neither another experiment nor a new one: the
+    // run's result would land in it.
+    AdapterTrainingPanel* panel = w.trainingPanel();
+    child<QSpinBox>(panel, "adapterSteps")->setValue(100000);
+    QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
+    QPointer<AdapterTrainingJob> job = w.trainingJob();
+    QVERIFY(job);
+    QVERIFY(!w.openExperiment(m_saved));
+    QVERIFY2(w.lastError().contains(QStringLiteral("is running")), qPrintable(w.lastError()));
+    QVERIFY(!w.newExperiment());
+    QCOMPARE(w.experimentPath(), openPath);
+    QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.trainingJob(), 120000);
+    if (job)
+        job->wait();
+    QCOMPARE(panel->runSummaries().size(), summaries.size() + 1);
 }
 
 QTEST_MAIN(TestTrainingView)
