@@ -690,6 +690,14 @@
         <source>When a run ends and a vector was extracted at the same points, the adapter brings it into the target (Steering tab) instead of the strategy chosen there.</source>
         <translation>Wenn ein Lauf endet und ein Vektor an denselben Punkten extrahiert wurde, bringt der Adapter ihn in das Ziel (Reiter Steuerung) statt der dort gewählten Strategie.</translation>
     </message>
+    <message>
+        <source>the run was still going when the experiment was saved</source>
+        <translation>der Lauf lief noch, als das Experiment gespeichert wurde</translation>
+    </message>
+    <message>
+        <source>%1: cancelled before training started.</source>
+        <translation>%1: abgebrochen, bevor das Training begann.</translation>
+    </message>
 </context>
 <context>
     <name>sb::ArchitectureTable</name>
@@ -2104,6 +2112,22 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <source>This tab has no figure to export; the Layers, Extraction, Training and Protocol tabs do.</source>
         <translation>Dieser Reiter hat keine exportierbare Abbildung; die Reiter Schichten, Extraktion, Training und Protokoll haben eine.</translation>
     </message>
+    <message>
+        <source>Transferred by the trained %1 adapter: cosine to the target&apos;s own vector %2</source>
+        <translation>Mit dem trainierten %1-Adapter übertragen: Kosinus zum eigenen Vektor des Ziels %2</translation>
+    </message>
+    <message>
+        <source>Fine-tuning loss of the protocol&apos;s rows trained with effect preservation.</source>
+        <translation>Verlust beim Nachtraining der mit Wirkungserhaltung trainierten Zeilen des Protokolls.</translation>
+    </message>
+    <message>
+        <source>An adapter training or the protocol is running. Cancel it or let it finish first.</source>
+        <translation>Ein Adaptertraining oder das Protokoll läuft. Brechen Sie es ab oder lassen Sie es zuerst zu Ende laufen.</translation>
+    </message>
+    <message>
+        <source>Cannot start a new experiment</source>
+        <translation>Kein neues Experiment möglich</translation>
+    </message>
 </context>
 <context>
     <name>sb::ModelPane</name>
@@ -2632,6 +2656,22 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     <message>
         <source>Transfer efficiency</source>
         <translation>Transfereffizienz</translation>
+    </message>
+    <message>
+        <source>Fine-tuning of the +effect rows</source>
+        <translation>Nachtraining der +effect-Zeilen</translation>
+    </message>
+    <message>
+        <source>No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train.</source>
+        <translation>Noch kein Nachtraining: Die Verluste der mit Wirkungserhaltung trainierten Zeilen erscheinen hier, während sie trainieren.</translation>
+    </message>
+    <message>
+        <source>Per strategy</source>
+        <translation>Je Strategie</translation>
+    </message>
+    <message>
+        <source>Fine-tuning</source>
+        <translation>Nachtraining</translation>
     </message>
 </context>
 <context>

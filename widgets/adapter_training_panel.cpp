@@ -1,5 +1,6 @@
 #include "widgets/adapter_training_panel.h"
 
+#include "widgets/form_rows.h"
 #include "widgets/loss_plot.h"
 
 #include <QCheckBox>
@@ -53,37 +54,20 @@ AdapterTrainingPanel::AdapterTrainingPanel(QWidget* parent) : QWidget(parent)
     auto* leftLay = new QVBoxLayout(left);
     auto* box = new QGroupBox(tr("Adapter"), left);
     auto* form = new QFormLayout(box);
-    auto addRow = [&](const QString& label, QWidget* w, const QString& name, const QString& tip) {
-        w->setObjectName(name);
-        w->setToolTip(tip);
-        form->addRow(label, w);
-    };
-
     m_kind = new QComboBox(box);
     for (const QString& k : kinds())
         m_kind->addItem(kindTitle(k), k);
     m_kind->setCurrentIndex(static_cast<int>(kinds().indexOf(QStringLiteral("architecture_aware"))));
-    addRow(tr("&Kind:"), m_kind, QStringLiteral("adapterKind"),
-           tr("How the source's activations are mapped into the target's space. Every kind is first fitted in "
-              "closed form on paired activations (linear_sgd starts from random weights) and then fine-tuned."));
+    addFormRow(form, tr("&Kind:"), m_kind, QStringLiteral("adapterKind"),
+               tr("How the source's activations are mapped into the target's space. Every kind is first fitted in "
+                  "closed form on paired activations (linear_sgd starts from random weights) and then fine-tuned."));
 
-    m_steps = new QSpinBox(box);
-    m_steps->setRange(0, 100000);
-    addRow(tr("&Steps:"), m_steps, QStringLiteral("adapterSteps"),
-           tr("Optimisation steps of the fine-tuning (0: the closed-form fit only)."));
-    m_lr = new QDoubleSpinBox(box);
-    m_lr->setDecimals(5);
-    m_lr->setRange(0.00001, 1.0);
-    m_lr->setSingleStep(0.0005);
-    addRow(tr("&Learning rate:"), m_lr, QStringLiteral("adapterLearningRate"),
-           tr("Peak learning rate (linear warm-up, then cosine decay)."));
+    m_steps = addSpinBoxRow(form, tr("&Steps:"), QStringLiteral("adapterSteps"), 0, 100000,
+                            tr("Optimisation steps of the fine-tuning (0: the closed-form fit only)."));
+    m_lr = addDoubleSpinBoxRow(form, tr("&Learning rate:"), QStringLiteral("adapterLearningRate"), 0.00001, 1.0, 5, 0.0005,
+                               tr("Peak learning rate (linear warm-up, then cosine decay)."));
     auto weight = [&](const QString& label, const QString& name, const QString& tip) {
-        auto* s = new QDoubleSpinBox(box);
-        s->setDecimals(3);
-        s->setRange(0.0, 100.0);
-        s->setSingleStep(0.1);
-        addRow(label, s, name, tip);
-        return s;
+        return addDoubleSpinBoxRow(form, label, name, 0.0, 100.0, 3, 0.1, tip);
     };
     m_wMapping = weight(tr("&Mapping weight:"), QStringLiteral("adapterMappingWeight"),
                         tr("Weight of the mapping loss: adapted source activations against the target's at the same text positions."));
@@ -91,28 +75,19 @@ AdapterTrainingPanel::AdapterTrainingPanel(QWidget* parent) : QWidget(parent)
                        tr("Weight of effect preservation: the adapted vector should shift the target's preference like its own vector."));
     m_wConsistency = weight(tr("C&onsistency weight:"), QStringLiteral("adapterConsistencyWeight"),
                             tr("Weight of consistency: the adapter should keep the geometry of the source's activations."));
-    m_validateEvery = new QSpinBox(box);
-    m_validateEvery->setRange(1, 10000);
-    addRow(tr("&Validate every:"), m_validateEvery, QStringLiteral("adapterValidateEvery"),
-           tr("Steps between validations on held-out activation rows (the dashed curves)."));
-    m_patience = new QSpinBox(box);
-    m_patience->setRange(1, 100000);
-    addRow(tr("&Patience:"), m_patience, QStringLiteral("adapterPatience"),
-           tr("Validations without improvement before training stops early; the best parameters are kept."));
-    m_seed = new QSpinBox(box);
-    m_seed->setRange(0, std::numeric_limits<int>::max());
-    addRow(tr("S&eed:"), m_seed, QStringLiteral("adapterSeed"), tr("Seed of the initialisation and the batches."));
-    m_probe = new QSpinBox(box);
-    m_probe->setRange(0, 100000);
-    m_probe->setSpecialValueText(tr("all"));
-    addRow(tr("P&robe sentences:"), m_probe, QStringLiteral("adapterProbeSentences"),
-           tr("Sentences of the bundled probe corpus read by both models for the paired activations (fewer: faster)."));
-    m_useForTransfer = new QCheckBox(tr("&Use the trained adapter for the transfer"), box);
-    m_useForTransfer->setObjectName(QStringLiteral("useAdapterForTransfer"));
-    m_useForTransfer->setChecked(true);
-    m_useForTransfer->setToolTip(tr("When a run ends and a vector was extracted at the same points, the adapter "
-                                    "brings it into the target (Steering tab) instead of the strategy chosen there."));
-    form->addRow(m_useForTransfer);
+    m_validateEvery = addSpinBoxRow(form, tr("&Validate every:"), QStringLiteral("adapterValidateEvery"), 1, 10000,
+                                    tr("Steps between validations on held-out activation rows (the dashed curves)."));
+    m_patience = addSpinBoxRow(form, tr("&Patience:"), QStringLiteral("adapterPatience"), 1, 100000,
+                               tr("Validations without improvement before training stops early; the best parameters are kept."));
+    m_seed = addSpinBoxRow(form, tr("S&eed:"), QStringLiteral("adapterSeed"), 0, std::numeric_limits<int>::max(),
+                           tr("Seed of the initialisation and the batches."));
+    m_probe = addSpinBoxRow(form, tr("P&robe sentences:"), QStringLiteral("adapterProbeSentences"), 0, 100000,
+                            tr("Sentences of the bundled probe corpus read by both models for the paired activations (fewer: faster)."),
+                            tr("all"));
+    m_useForTransfer = addCheckBoxRow(form, tr("&Use the trained adapter for the transfer"), QStringLiteral("useAdapterForTransfer"),
+                                      tr("When a run ends and a vector was extracted at the same points, the adapter "
+                                         "brings it into the target (Steering tab) instead of the strategy chosen there."),
+                                      true);
     leftLay->addWidget(box);
 
     m_points = new QLabel(left);
@@ -223,17 +198,64 @@ void AdapterTrainingPanel::updateButtons()
 int AdapterTrainingPanel::beginRun(const AdapterTrainingParams& p)
 {
     const int n = static_cast<int>(m_plot->runLabels().size()) + 1;
-    return m_plot->addRun(tr("Run %1: %2, lr %3").arg(n).arg(p.kind, QLocale().toString(p.learningRate, 'g', 3)));
+    TrainingRunRecord rec;
+    rec.label = tr("Run %1: %2, lr %3").arg(n).arg(p.kind, QLocale().toString(p.learningRate, 'g', 3));
+    rec.params = p;
+    // Only the hyper-parameters: the record must not keep models or pairs alive.
+    rec.params.source = LoadedModel{};
+    rec.params.target = LoadedModel{};
+    rec.params.dataset = PairDataset{};
+    const int run = m_plot->addRun(rec.label);
+    while (m_runs.size() < run)
+        m_runs << TrainingRunRecord{}; // runs added to the plot directly (tests) have no record
+    m_runs << rec;
+    return run;
+}
+
+void AdapterTrainingPanel::recordStep(int run, const AdapterTrainingStep& step)
+{
+    if (run >= 0 && run < m_runs.size())
+        m_runs[run].steps << step;
+}
+
+void AdapterTrainingPanel::restoreRuns(const QVector<TrainingRunRecord>& runs)
+{
+    clearRuns();
+    for (const TrainingRunRecord& rec : runs) {
+        const int run = m_plot->addRun(rec.label);
+        m_runs << rec;
+        m_runs.last().notes.clear(); // added back by addNote below
+        m_runs.last().status = TrainingRunRecord::Status::Running; // ended below as it ended then
+        std::vector<LossSample> samples;
+        for (const AdapterTrainingStep& s : rec.steps) {
+            const auto v = samplesFor(run, s);
+            samples.insert(samples.end(), v.begin(), v.end());
+        }
+        m_plot->addSamples(samples);
+        switch (rec.status) {
+        case TrainingRunRecord::Status::Finished:
+            finishRun(run, rec.params, rec.summary);
+            break;
+        case TrainingRunRecord::Status::Failed:
+            failRun(run, rec.error);
+            break;
+        case TrainingRunRecord::Status::Cancelled:
+            cancelRun(run);
+            break;
+        case TrainingRunRecord::Status::Running:
+            failRun(run, tr("the run was still going when the experiment was saved"));
+            m_runs.last().status = TrainingRunRecord::Status::Running; // as saved: saving again keeps it so
+            m_runs.last().error = rec.error;
+            break;
+        }
+        for (const QString& n : rec.notes)
+            addNote(n);
+    }
 }
 
 std::vector<LossSample> AdapterTrainingPanel::samplesFor(int run, const AdapterTrainingStep& s)
 {
-    const QString split = s.validation ? QStringLiteral("validation") : QStringLiteral("train");
-    const double step = s.step;
-    return {LossSample{run, split, QStringLiteral("total"), step, s.total},
-            LossSample{run, split, QStringLiteral("mapping"), step, s.mapping},
-            LossSample{run, split, QStringLiteral("effect"), step, s.effect},
-            LossSample{run, split, QStringLiteral("consistency"), step, s.consistency}};
+    return lossSamples(run, s);
 }
 
 void AdapterTrainingPanel::finishRun(int run, const AdapterTrainingParams& p, const AdapterTrainingSummary& s)
@@ -258,6 +280,13 @@ void AdapterTrainingPanel::finishRun(int run, const AdapterTrainingParams& p, co
             .arg(s.bestStep)
             .arg(num(s.cosineToNativeFitted), num(s.cosineToNativeTrained), num(s.mappingErrorFitted),
                  num(s.mappingErrorTrained), num(s.seconds, 1), outcome);
+    if (run >= 0 && run < m_runs.size()) {
+        TrainingRunRecord& rec = m_runs[run];
+        rec.status = TrainingRunRecord::Status::Finished;
+        rec.summary = s;
+        rec.summary.history.clear();
+        rec.summary.adapter.reset();
+    }
     m_summaries << text;
     m_summariesHtml << QStringLiteral("<p><b>%1</b></p>").arg(text.toHtmlEscaped());
     m_summaryView->setHtml(m_summariesHtml.join(QString()));
@@ -268,9 +297,26 @@ void AdapterTrainingPanel::failRun(int run, const QString& message)
 {
     const QString label = m_plot->runLabels().value(run);
     m_plot->setRunLabel(run, tr("%1 (failed)").arg(label));
+    if (run >= 0 && run < m_runs.size()) {
+        m_runs[run].status = TrainingRunRecord::Status::Failed;
+        m_runs[run].error = message;
+    }
     const QString text = tr("%1 failed: %2").arg(label, message);
     m_summaries << text;
     m_summariesHtml << QStringLiteral("<p style=\"color:#b00\">%1</p>").arg(text.toHtmlEscaped());
+    m_summaryView->setHtml(m_summariesHtml.join(QString()));
+}
+
+void AdapterTrainingPanel::cancelRun(int run)
+{
+    if (run < 0 || run >= m_runs.size() || m_runs[run].status != TrainingRunRecord::Status::Running)
+        return; // it ended with a summary (a run cancelled while training is finished, cancelled)
+    m_runs[run].status = TrainingRunRecord::Status::Cancelled;
+    const QString label = m_plot->runLabels().value(run);
+    m_plot->setRunLabel(run, tr("%1 (%2)").arg(label, tr("cancelled")));
+    const QString text = tr("%1: cancelled before training started.").arg(label);
+    m_summaries << text;
+    m_summariesHtml << QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped());
     m_summaryView->setHtml(m_summariesHtml.join(QString()));
 }
 
@@ -282,6 +328,8 @@ void AdapterTrainingPanel::addNote(const QString& text)
 {
     if (m_summaries.isEmpty())
         return;
+    if (!m_runs.isEmpty())
+        m_runs.last().notes << text;
     m_summaries.last() += QLatin1Char(' ') + text;
     m_summariesHtml << QStringLiteral("<p>%1</p>").arg(text.toHtmlEscaped());
     m_summaryView->setHtml(m_summariesHtml.join(QString()));
@@ -293,6 +341,7 @@ QString AdapterTrainingPanel::summariesHtml() const { return m_summariesHtml.joi
 void AdapterTrainingPanel::clearRuns()
 {
     m_plot->clear();
+    m_runs.clear();
     m_summaries.clear();
     m_summariesHtml.clear();
     m_summaryView->clear();

@@ -14,6 +14,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QVector>
 #include <QWidget>
 
 #include <vector>
@@ -30,6 +31,21 @@ namespace sb {
 
 class LossPlot;
 struct LossSample;
+
+/// Everything the panel shows of one run, as a value (saved in the
+/// experiment file and restored by restoreRuns()).
+struct TrainingRunRecord {
+    /// Finished: ended with a summary (completed, stopped early, or cancelled
+    /// while training); Cancelled: stopped before training began (no summary).
+    enum class Status { Running, Finished, Failed, Cancelled };
+    QString label;                  ///< the legend label it began with ("Run 1: linear, lr 0.002")
+    AdapterTrainingParams params;   ///< kind and hyper-parameters (no models, dataset or points)
+    QVector<AdapterTrainingStep> steps; ///< every reported step, train and validation, in order
+    Status status = Status::Running;
+    AdapterTrainingSummary summary; ///< Finished (also when cancelled): without history and adapter
+    QString error;                  ///< Failed: the message
+    QStringList notes;              ///< lines added after the summary (addNote)
+};
 
 class AdapterTrainingPanel : public QWidget, public Exportable {
     Q_OBJECT
@@ -61,16 +77,26 @@ public:
 
     /// Adds a run to the plot for `p` and returns its id (for samplesFor).
     int beginRun(const AdapterTrainingParams& p);
+    /// Keeps a step of run `run` for runs() (GUI thread; the plot gets it
+    /// through its buffer).
+    void recordStep(int run, const AdapterTrainingStep& step);
     /// A step as plot samples: the total and each loss term, train or validation.
     static std::vector<LossSample> samplesFor(int run, const AdapterTrainingStep& step);
     /// Shows the finished (or cancelled) run's summary.
     void finishRun(int run, const AdapterTrainingParams& p, const AdapterTrainingSummary& summary);
     void failRun(int run, const QString& message);
+    /// Marks a run cancelled before it produced a summary; no-op once it has one.
+    void cancelRun(int run);
     /// The summaries shown, one a finished run (plain text), latest last.
     QStringList runSummaries() const { return m_summaries; }
     /// The same as HTML (reports).
     QString summariesHtml() const;
     void clearRuns();
+    /// The runs as shown, first first.
+    const QVector<TrainingRunRecord>& runs() const { return m_runs; }
+    /// Replaces the runs with `runs`: the same curves, legend and summaries
+    /// as when they ran (a run saved while running is shown as interrupted).
+    void restoreRuns(const QVector<TrainingRunRecord>& runs);
 
     LossPlot* lossPlot() const { return m_plot; }
     QPushButton* trainButton() const { return m_train; }
@@ -104,6 +130,7 @@ private:
     QPushButton* m_cancel;
     QTextBrowser* m_summaryView;
     LossPlot* m_plot;
+    QVector<TrainingRunRecord> m_runs;
     QStringList m_summaries;
     QStringList m_summariesHtml;
     bool m_available = false;

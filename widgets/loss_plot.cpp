@@ -2,6 +2,8 @@
 
 #include "widgets/plot_view.h"
 
+#include "session/adapter_jobs.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -12,6 +14,16 @@
 #include <limits>
 
 namespace sb {
+
+std::vector<LossSample> lossSamples(int run, const AdapterTrainingStep& s)
+{
+    const QString split = s.validation ? QStringLiteral("validation") : QStringLiteral("train");
+    const double step = s.step;
+    return {LossSample{run, split, QStringLiteral("total"), step, s.total},
+            LossSample{run, split, QStringLiteral("mapping"), step, s.mapping},
+            LossSample{run, split, QStringLiteral("effect"), step, s.effect},
+            LossSample{run, split, QStringLiteral("consistency"), step, s.consistency}};
+}
 
 // ---------------------------------------------------------------- LossBuffer
 
@@ -232,14 +244,13 @@ void LossPlot::apply(const std::vector<LossSample>& samples)
         return;
     // Group by curve so each graph gets one addData call.
     QHash<QCPGraph*, QPair<QVector<double>, QVector<double>>> batches;
-    bool newTerm = false;
+    const bool firstTerms = m_terms.isEmpty();
     for (const auto& s : samples) {
         if (!std::isfinite(s.value))
             continue; // a diverged step is reported by the job, not drawn
         if (!m_terms.contains(s.term)) {
             m_terms << s.term;
             m_termBox->addItem(s.term, s.term);
-            newTerm = true;
         }
         while (s.run >= m_runLabels.size())
             m_runLabels << tr("Run %1").arg(m_runLabels.size() + 1);
@@ -254,7 +265,9 @@ void LossPlot::apply(const std::vector<LossSample>& samples)
     }
     for (auto it = batches.begin(); it != batches.end(); ++it)
         it.key()->addData(it.value().first, it.value().second, false);
-    if (newTerm && m_terms.contains(QStringLiteral("total")) && m_termBox->currentIndex() == 0 && m_terms.size() == 1)
+    // The total is what to watch first (a training run reports every term
+    // in its first batch); the box shows the others or all of them.
+    if (firstTerms && m_terms.contains(QStringLiteral("total")) && m_termBox->currentIndex() == 0)
         showTerm(QStringLiteral("total"));
     updateVisibility();
     m_plot->rescaleAxes(true);

@@ -32,6 +32,7 @@ class QCPGraph;
 namespace sb {
 
 class PlotView;
+struct AdapterTrainingStep;
 
 /// One loss value at one optimisation step.
 struct LossSample {
@@ -41,6 +42,10 @@ struct LossSample {
     double step = 0.0;
     double value = 0.0;
 };
+
+/// A training step as plot samples of run `run`: the total and each loss
+/// term, train or validation.
+std::vector<LossSample> lossSamples(int run, const AdapterTrainingStep& step);
 
 /// Where workers put samples. Thread-safe; shared so a worker may outlive the plot.
 class LossBuffer {

@@ -1,5 +1,7 @@
 #include "widgets/protocol_results_view.h"
 
+#include "widgets/form_rows.h"
+#include "widgets/loss_plot.h"
 #include "widgets/plot_view.h"
 
 #include <QCheckBox>
@@ -13,6 +15,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -64,6 +67,43 @@ void addCheckItems(QListWidget* list, const QVector<QPair<QString, QString>>& it
     }
 }
 
+QVector<QCheckBox*> addCheckBoxes(QWidget* parent, QFormLayout* form, const QString& label, const QString& name,
+                                  const QVector<QPair<QString, QString>>& items, const QString& tip)
+{
+    auto* host = new QWidget(parent);
+    host->setObjectName(name);
+    host->setToolTip(tip);
+    auto* lay = new QVBoxLayout(host);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(2);
+    QVector<QCheckBox*> out;
+    for (const auto& [text, data] : items) {
+        auto* box = new QCheckBox(text, host);
+        box->setProperty("value", data);
+        box->setChecked(true);
+        box->setToolTip(tip);
+        lay->addWidget(box);
+        out << box;
+    }
+    form->addRow(label, host);
+    return out;
+}
+
+QStringList checked(const QVector<QCheckBox*>& boxes)
+{
+    QStringList out;
+    for (const QCheckBox* b : boxes)
+        if (b->isChecked())
+            out << b->property("value").toString();
+    return out;
+}
+
+void setChecked(const QVector<QCheckBox*>& boxes, const QStringList& values)
+{
+    for (QCheckBox* b : boxes)
+        b->setChecked(values.isEmpty() || values.contains(b->property("value").toString()));
+}
+
 QStringList checked(const QListWidget* list)
 {
     QStringList out;
@@ -96,50 +136,35 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     auto* leftLay = new QVBoxLayout(left);
     auto* box = new QGroupBox(tr("Protocol"), left);
     auto* form = new QFormLayout(box);
-    m_stages = new QListWidget(box);
-    m_stages->setObjectName(QStringLiteral("protocolStages"));
-    addCheckItems(m_stages, {{stageTitle(QStringLiteral("feature_extraction")), QStringLiteral("feature_extraction")},
-                             {stageTitle(QStringLiteral("representation")), QStringLiteral("representation")},
-                             {stageTitle(QStringLiteral("decision_making")), QStringLiteral("decision_making")}});
-    m_stages->setToolTip(tr("Functional stages whose source layer is a transfer point (each mapped to a target layer)."));
-    m_stages->setMaximumHeight(m_stages->sizeHintForRow(0) * 3 + 8);
-    form->addRow(tr("Stages:"), m_stages);
-    m_components = new QListWidget(box);
-    m_components->setObjectName(QStringLiteral("protocolComponents"));
-    addCheckItems(m_components, {{tr("Residual stream (resid_post)"), QStringLiteral("resid_post")},
-                                 {tr("Attention output (attn_out)"), QStringLiteral("attn_out")},
-                                 {tr("MLP output (mlp_out)"), QStringLiteral("mlp_out")}});
-    m_components->setToolTip(tr("Components read at every point."));
-    m_components->setMaximumHeight(m_components->sizeHintForRow(0) * 3 + 8);
-    form->addRow(tr("Components:"), m_components);
+    m_stages = addCheckBoxes(box, form, tr("Stages:"), QStringLiteral("protocolStages"),
+                             {{stageTitle(QStringLiteral("feature_extraction")), QStringLiteral("feature_extraction")},
+                              {stageTitle(QStringLiteral("representation")), QStringLiteral("representation")},
+                              {stageTitle(QStringLiteral("decision_making")), QStringLiteral("decision_making")}},
+                             tr("Functional stages whose source layer is a transfer point (each mapped to a target layer)."));
+    m_components = addCheckBoxes(box, form, tr("Components:"), QStringLiteral("protocolComponents"),
+                                 {{tr("Residual stream (resid_post)"), QStringLiteral("resid_post")},
+                                  {tr("Attention output (attn_out)"), QStringLiteral("attn_out")},
+                                  {tr("MLP output (mlp_out)"), QStringLiteral("mlp_out")}},
+                                 tr("Components read at every point."));
     m_strategies = new QListWidget(box);
-    m_strategies->setObjectName(QStringLiteral("protocolStrategies"));
     QVector<QPair<QString, QString>> strategies;
     for (const QString& s : ProtocolJob::strategies())
         strategies << qMakePair(s, s);
     addCheckItems(m_strategies, strategies);
-    m_strategies->setToolTip(tr("Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; "
-                                "strategies that do not fit the widths are skipped."));
-    form->addRow(tr("Strategies:"), m_strategies);
-    m_steps = new QSpinBox(box);
-    m_steps->setObjectName(QStringLiteral("protocolSteps"));
-    m_steps->setRange(0, 100000);
-    m_steps->setToolTip(tr("Fine-tuning steps of the rows trained with effect preservation (0 skips them)."));
-    form->addRow(tr("Training &steps:"), m_steps);
-    m_probe = new QSpinBox(box);
-    m_probe->setObjectName(QStringLiteral("protocolProbeSentences"));
-    m_probe->setRange(0, 100000);
-    m_probe->setSpecialValueText(tr("all"));
-    m_probe->setToolTip(tr("Sentences of the bundled probe corpus used for the paired activations (fewer: faster)."));
-    form->addRow(tr("&Probe sentences:"), m_probe);
-    m_measured = new QCheckBox(tr("&Measured layer mapping"), box);
-    m_measured->setObjectName(QStringLiteral("protocolMeasured"));
-    m_measured->setToolTip(tr("Target layers from the CKA path over the probe; off: the relative-depth heuristic."));
-    form->addRow(m_measured);
-    m_sideEffects = new QCheckBox(tr("Measure side &effects (KL)"), box);
-    m_sideEffects->setObjectName(QStringLiteral("protocolSideEffects"));
-    m_sideEffects->setToolTip(tr("KL divergence of the steered target's next-token distribution on neutral text."));
-    form->addRow(m_sideEffects);
+    m_strategies->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_strategies->setMinimumWidth(m_strategies->sizeHintForColumn(0) + 24);
+    addFormRow(form, tr("Strategies:"), m_strategies, QStringLiteral("protocolStrategies"),
+               tr("Transfer strategies from the simplest (direct, scaled, padding) to learned adapters; "
+                  "strategies that do not fit the widths are skipped."));
+    m_steps = addSpinBoxRow(form, tr("Training &steps:"), QStringLiteral("protocolSteps"), 0, 100000,
+                            tr("Fine-tuning steps of the rows trained with effect preservation (0 skips them)."));
+    m_probe = addSpinBoxRow(form, tr("&Probe sentences:"), QStringLiteral("protocolProbeSentences"), 0, 100000,
+                            tr("Sentences of the bundled probe corpus used for the paired activations (fewer: faster)."),
+                            tr("all"));
+    m_measured = addCheckBoxRow(form, tr("&Measured layer mapping"), QStringLiteral("protocolMeasured"),
+                                tr("Target layers from the CKA path over the probe; off: the relative-depth heuristic."));
+    m_sideEffects = addCheckBoxRow(form, tr("Measure side &effects (KL)"), QStringLiteral("protocolSideEffects"),
+                                   tr("KL divergence of the steered target's next-token distribution on neutral text."));
     leftLay->addWidget(box, 1);
     auto* buttons = new QHBoxLayout;
     m_run = new QPushButton(tr("&Run Protocol"), left);
@@ -194,21 +219,31 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setSortingEnabled(true);
     topLay->addWidget(m_table, 1);
-    m_plot = new PlotView(right);
+    m_plotTabs = new QTabWidget(right);
+    m_plotTabs->setObjectName(QStringLiteral("protocolPlotTabs"));
+    m_plot = new PlotView(m_plotTabs);
     m_plot->setObjectName(QStringLiteral("protocolPlot"));
     m_plot->setExportName(QStringLiteral("protocol"));
     m_plot->setTitle(tr("Transfer per strategy"));
     m_plot->yAxis->setLabel(tr("Mean over points"));
     m_plot->setPlaceholder(tr("No protocol run yet."), true);
+    m_trainingPlot = new LossPlot(m_plotTabs);
+    m_trainingPlot->setObjectName(QStringLiteral("protocolTrainingPlot"));
+    m_trainingPlot->plot()->setTitle(tr("Fine-tuning of the +effect rows"));
+    m_trainingPlot->plot()->setExportName(QStringLiteral("protocol-training"));
+    m_trainingPlot->plot()->setPlaceholder(
+        tr("No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train."), true);
+    m_plotTabs->addTab(m_plot, tr("Per strategy"));
+    m_plotTabs->addTab(m_trainingPlot, tr("Fine-tuning"));
     right->addWidget(top);
-    right->addWidget(m_plot);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 2);
+    right->addWidget(m_plotTabs);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 4);
-    split->setSizes({280, 900});
+    split->setSizes({330, 850});
 
     connect(m_run, &QPushButton::clicked, this, &ProtocolResultsView::runRequested);
     connect(m_cancel, &QPushButton::clicked, this, &ProtocolResultsView::cancelRequested);
@@ -410,7 +445,7 @@ void ProtocolResultsView::fillPlot()
             low = std::min(low, v);
             high = std::max(high, v);
         }
-    m_plot->yAxis->setRange(low - 0.05 * (high - low), high + 0.1 * (high - low));
+    m_plot->yAxis->setRange(low - 0.05 * (high - low), high + 0.45 * (high - low)); // room for the legend
     m_plot->replot();
 }
 
@@ -461,8 +496,61 @@ QString ProtocolResultsView::tableHtml() const
     return h + QStringLiteral("</table>");
 }
 
-void ProtocolResultsView::setPresentationMode(bool on) { m_plot->setPresentationMode(on); }
+void ProtocolResultsView::setPresentationMode(bool on)
+{
+    m_plot->setPresentationMode(on);
+    m_trainingPlot->setPresentationMode(on);
+}
 
-QString ProtocolResultsView::exportTo(const QString& path) const { return m_plot->exportTo(path); }
+QString ProtocolResultsView::exportTo(const QString& path) const
+{
+    if (m_plotTabs->currentWidget() == m_trainingPlot)
+        return m_trainingPlot->exportTo(path);
+    return m_plot->exportTo(path);
+}
+
+QString ProtocolResultsView::exportName() const
+{
+    return m_plotTabs->currentWidget() == m_trainingPlot ? m_trainingPlot->plot()->exportName() : m_plot->exportName();
+}
+
+const Exportable& ProtocolResultsView::strategyFigure() const { return *m_plot; }
+
+void ProtocolResultsView::clearTraining()
+{
+    m_trainingRuns.clear();
+    m_curves.clear();
+    m_trainingPlot->clear();
+    m_trainingPlot->plot()->setPlaceholder(
+        tr("No fine-tuning yet: the losses of the rows trained with effect preservation appear here as they train."), true);
+}
+
+void ProtocolResultsView::addTrainingStep(const QString& row, const AdapterTrainingStep& step)
+{
+    auto it = m_trainingRuns.constFind(row);
+    if (it == m_trainingRuns.constEnd()) {
+        it = m_trainingRuns.insert(row, m_trainingPlot->addRun(row));
+        m_curves << ProtocolTrainingCurve{row, {}};
+    }
+    m_curves[it.value()].steps << step;
+    // Through the buffer: the plot coalesces a burst of steps into one replot.
+    m_trainingPlot->buffer()->append(lossSamples(it.value(), step));
+}
+
+void ProtocolResultsView::restoreTraining(const QVector<ProtocolTrainingCurve>& curves)
+{
+    clearTraining();
+    for (const ProtocolTrainingCurve& c : curves) {
+        const int run = m_trainingPlot->addRun(c.row);
+        m_trainingRuns.insert(c.row, run);
+        m_curves << c;
+        std::vector<LossSample> samples;
+        for (const AdapterTrainingStep& s : c.steps) {
+            const auto v = lossSamples(run, s);
+            samples.insert(samples.end(), v.begin(), v.end());
+        }
+        m_trainingPlot->addSamples(samples);
+    }
+}
 
 } // namespace sb

@@ -3,12 +3,15 @@
 // components, strategies, probe size, training steps), Run and Cancel, the
 // results as a sortable table (one row per point x component x strategy)
 // and a bar plot of the mean transfer efficiency and cosine to the target's
-// own vector per strategy. Like the training panel it runs nothing itself:
+// own vector per strategy, and the live fine-tuning losses of the rows
+// trained with effect preservation. Like the training panel it runs nothing itself:
 // the owner starts a ProtocolJob with settings() on runRequested().
 
 #include "session/protocol_job.h"
 #include "widgets/plot_export.h"
 
+#include <QHash>
+#include <QVector>
 #include <QWidget>
 
 class QCheckBox;
@@ -17,10 +20,18 @@ class QListWidget;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QTabWidget;
 
 namespace sb {
 
+class LossPlot;
 class PlotView;
+
+/// The fine-tuning losses of one "+effect" row of a protocol run, as shown.
+struct ProtocolTrainingCurve {
+    QString row;                        ///< "representation/resid_post architecture_aware+effect"
+    QVector<AdapterTrainingStep> steps; ///< every reported step, in order
+};
 
 class ProtocolResultsView : public QWidget, public Exportable {
     Q_OBJECT
@@ -67,14 +78,29 @@ public:
     /// A one-paragraph description of the result (reports, the view's header).
     QString resultText() const;
 
+    /// The fine-tuning losses of the protocol's "+effect" rows (one curve set
+    /// per row), fed live by addTrainingStep().
+    void addTrainingStep(const QString& row, const AdapterTrainingStep& step);
+    /// Empties the fine-tuning plot (a new run starts).
+    void clearTraining();
+    /// The fine-tuning curves shown, one per row in order of arrival.
+    const QVector<ProtocolTrainingCurve>& trainingCurves() const { return m_curves; }
+    /// Replaces the fine-tuning plot with `curves` (an opened experiment).
+    void restoreTraining(const QVector<ProtocolTrainingCurve>& curves);
+
     QTableWidget* table() const { return m_table; }
     PlotView* plot() const { return m_plot; }
+    LossPlot* trainingPlot() const { return m_trainingPlot; }
+    /// The per-strategy bars as a figure (reports), whichever plot is shown.
+    const Exportable& strategyFigure() const;
+    /// The tabs holding plot() and trainingPlot(); export takes the one shown.
+    QTabWidget* plotTabs() const { return m_plotTabs; }
     QPushButton* runButton() const { return m_run; }
     QPushButton* cancelButton() const { return m_cancel; }
     void setPresentationMode(bool on);
 
     QString exportTo(const QString& path) const override;
-    QString exportName() const override { return QStringLiteral("protocol"); }
+    QString exportName() const override;
 
 Q_SIGNALS:
     void runRequested();
@@ -86,8 +112,8 @@ private:
     void fillPlot();
     void restyle();
 
-    QListWidget* m_stages;
-    QListWidget* m_components;
+    QVector<QCheckBox*> m_stages;
+    QVector<QCheckBox*> m_components;
     QListWidget* m_strategies;
     QSpinBox* m_steps;
     QSpinBox* m_probe;
@@ -98,7 +124,11 @@ private:
     QLabel* m_status;
     QLabel* m_info;
     QTableWidget* m_table;
+    QTabWidget* m_plotTabs;
     PlotView* m_plot;
+    LossPlot* m_trainingPlot;
+    QHash<QString, int> m_trainingRuns; ///< row name -> run in m_trainingPlot and index in m_curves
+    QVector<ProtocolTrainingCurve> m_curves;
     ProtocolSummary m_result;
     bool m_available = false;
     bool m_running = false;

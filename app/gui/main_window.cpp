@@ -852,10 +852,21 @@ void MainWindow::startExtraction()
     m_extractInfo->setText(tr("Extracting..."));
     connect(job, &TransferExtractionJob::finished, this, [this](const TransferResult& r) {
         m_transfer = std::make_unique<TransferResult>(r);
-        showTransfer();
         log(tr("Extracted %1 → %2 (%3), cosine to the target's own vector %4")
                 .arg(r.source.summaries.value(0).point, r.transferred.summaries.value(0).point, r.strategy)
                 .arg(r.cosineToNative, 0, 'f', 3));
+        // The adapter in use (trained now or opened with the experiment)
+        // transfers a vector extracted at its points.
+        if (m_trained && m_trained->adapter && m_training->useForTransfer()) {
+            TransferResult adapted = *m_transfer;
+            if (applyTrainedAdapter(*m_trained, adapted)) {
+                m_transfer = std::make_unique<TransferResult>(adapted);
+                log(tr("Transferred by the trained %1 adapter: cosine to the target's own vector %2")
+                        .arg(m_trained->kind)
+                        .arg(adapted.cosineToNative, 0, 'f', 3));
+            }
+        }
+        showTransfer();
         Q_EMIT extractionReady();
     });
     connect(job, &Job::failed, this, [this](const QString& message) {
@@ -976,6 +987,9 @@ void MainWindow::startTraining()
         job, &AdapterTrainingJob::stepReported, job,
         [buffer, run](const AdapterTrainingStep& step) { buffer->append(AdapterTrainingPanel::samplesFor(run, step)); },
         Qt::DirectConnection);
+    // And queued to the panel, which keeps every step of the run for saving.
+    connect(job, &AdapterTrainingJob::stepReported, m_training,
+            [this, run](const AdapterTrainingStep& step) { m_training->recordStep(run, step); });
     connect(job, &AdapterTrainingJob::finished, this, [this, run, p](const AdapterTrainingSummary& summary) {
         m_training->finishRun(run, p, summary);
         if (summary.adapter) {
@@ -983,6 +997,7 @@ void MainWindow::startTraining()
             // the job's adapterFile / experimentFile when asked for).
             m_trained = std::make_unique<AdapterTrainingSummary>(summary);
             m_trained->history.clear();
+            m_trainedRun = run;
             if (m_training->useForTransfer() && m_transfer) {
                 TransferResult adapted = *m_transfer;
                 QString why;
@@ -1005,9 +1020,15 @@ void MainWindow::startTraining()
                 .arg(summary.cosineToNativeTrained, 0, 'f', 3)
                 .arg(summary.cosineToNativeFitted, 0, 'f', 3)
                 .arg(summary.cancelled ? tr(", cancelled") : summary.stoppedEarly ? tr(", stopped early") : QString()));
+        markDirty(); // a run (and maybe an adapter) to save
+    });
+    connect(job, &Job::cancelled, this, [this, run] {
+        m_training->cancelRun(run); // only when it stopped before training (no summary)
+        markDirty();
     });
     connect(job, &Job::failed, this, [this, run](const QString& message) {
         m_training->failRun(run, message);
+        markDirty();
         showError(tr("Training failed"), message);
     });
     connect(job, &Job::done, this, [this] {
@@ -1045,6 +1066,12 @@ void MainWindow::startProtocol()
     m_protocolJob = job;
     m_protocol->setRunning(true);
     m_protocol->setStatus(tr("Running the protocol..."));
+    // The fine-tuned rows' steps, queued to the view (it coalesces the replots).
+    // The plot shows this run live; a run that does not finish gives the
+    // plot back to the result still shown.
+    const QVector<ProtocolTrainingCurve> shownCurves = m_protocol->trainingCurves();
+    m_protocol->clearTraining();
+    connect(job, &ProtocolJob::trainingStep, m_protocol, &ProtocolResultsView::addTrainingStep);
     m_jobs->track(job, tr("Transfer protocol on %1 → %2").arg(s.name, t.name));
     log(tr("Running the transfer protocol: %1 stage(s), %2 component(s), %3 strategies")
             .arg(p.stages.size())
@@ -1056,11 +1083,15 @@ void MainWindow::startProtocol()
         log(tr("Protocol done: %1 rows, best point %2").arg(r.rows.size()).arg(r.bestPoint));
         markDirty();
     });
-    connect(job, &Job::failed, this, [this](const QString& message) {
+    connect(job, &Job::failed, this, [this, shownCurves](const QString& message) {
+        m_protocol->restoreTraining(shownCurves);
         m_protocol->setStatus(tr("The protocol failed: %1").arg(message));
         showError(tr("Protocol failed"), message);
     });
-    connect(job, &Job::cancelled, this, [this] { m_protocol->setStatus(tr("Protocol cancelled.")); });
+    connect(job, &Job::cancelled, this, [this, shownCurves] {
+        m_protocol->restoreTraining(shownCurves);
+        m_protocol->setStatus(tr("Protocol cancelled."));
+    });
     connect(job, &Job::done, this, [this] {
         m_protocol->setRunning(false);
         Q_EMIT protocolEnded();
@@ -1290,8 +1321,11 @@ bool MainWindow::exportReport(const QString& path)
         report.addHeading(tr("Transfer protocol"));
         report.addParagraph(m_protocol->resultText());
         report.addHtml(m_protocol->tableHtml());
-        report.addFigure(renderImage(*m_protocol), tr("Mean transfer efficiency and cosine to the target's own "
+        report.addFigure(renderImage(m_protocol->strategyFigure()), tr("Mean transfer efficiency and cosine to the target's own "
                                                               "vector per strategy."));
+        if (m_protocol->trainingPlot()->totalSamples() > 0)
+            report.addFigure(renderImage(*m_protocol->trainingPlot()),
+                             tr("Fine-tuning loss of the protocol's rows trained with effect preservation."));
     }
     bool anyText = false;
     for (int c = 0; c < m_steering->columnCount(); ++c)
@@ -1476,6 +1510,16 @@ GuiState MainWindow::captureState() const
     st.injection = m_diagram->selection(DiagramSide::Target);
     st.steering = m_steering->request();
     st.tab = m_tabs->currentIndex();
+    st.trainingSettings = m_training->settings();
+    st.useAdapterForTransfer = m_training->useForTransfer();
+    st.trainingRuns = m_training->runs();
+    if (m_trained && m_trained->adapter) {
+        st.trainedRun = m_trainedRun;
+        st.trainedAdapter = m_trained->adapter;
+    }
+    st.protocol = m_protocol->result();
+    st.protocolSettings = m_protocol->settings();
+    st.protocolTraining = m_protocol->trainingCurves();
     return st;
 }
 
@@ -1487,6 +1531,22 @@ void MainWindow::applyState(const GuiState& st)
         m_pairs->setSplitAssignment(st.heldOut, st.heldOutFraction, st.seed);
     m_steering->setRequest(st.steering);
     m_tabs->setCurrentIndex(std::clamp(st.tab, 0, m_tabs->count() - 1));
+    m_training->setSettings(st.trainingSettings);
+    m_training->setUseForTransfer(st.useAdapterForTransfer);
+    m_training->restoreRuns(st.trainingRuns);
+    m_trained.reset();
+    m_trainedRun = -1;
+    if (st.trainedAdapter && st.trainedRun >= 0 && st.trainedRun < st.trainingRuns.size()) {
+        m_trained = std::make_unique<AdapterTrainingSummary>(st.trainingRuns[st.trainedRun].summary);
+        m_trained->adapter = st.trainedAdapter;
+        m_trainedRun = st.trainedRun;
+    }
+    m_protocol->setSettings(st.protocolSettings);
+    m_protocol->restoreTraining(st.protocolTraining);
+    if (st.protocol.isValid())
+        m_protocol->setResult(st.protocol);
+    else
+        m_protocol->clear();
     m_pendingSelection = std::make_unique<GuiState>(st);
     m_restoring = false;
     const QString dirs[2] = {st.sourceDir, st.targetDir};
@@ -1560,8 +1620,19 @@ bool MainWindow::saveAs()
     return saveExperiment(path);
 }
 
+bool MainWindow::refuseWhileTrainingRuns(const QString& title)
+{
+    if (!m_trainJob && !m_protocolJob)
+        return false;
+    // Their results would land in the runs and table of the other experiment.
+    showError(title, tr("An adapter training or the protocol is running. Cancel it or let it finish first."));
+    return true;
+}
+
 bool MainWindow::openExperiment(const QString& path)
 {
+    if (refuseWhileTrainingRuns(tr("Cannot open experiment")))
+        return false;
     std::unique_ptr<ExperimentFile> file;
     GuiState st;
     try {
@@ -1595,6 +1666,8 @@ void MainWindow::openExperimentDialog()
 
 bool MainWindow::newExperiment()
 {
+    if (refuseWhileTrainingRuns(tr("Cannot start a new experiment")))
+        return false;
     if (!maybeSave())
         return false;
     m_file.reset();
@@ -1605,7 +1678,9 @@ bool MainWindow::newExperiment()
     m_diagram->select({DiagramSide::Target, -1, LayerComponent::Residual});
     m_training->clearRuns();
     m_trained.reset();
+    m_trainedRun = -1;
     m_protocol->clear();
+    m_protocol->clearTraining();
     m_steering->clearOutputs();
     m_transfer.reset();
     showTransfer();

@@ -122,7 +122,9 @@ public:
     /// dialog naming the file) on failure.
     bool saveExperiment(const QString& path);
     /// Opens an experiment: loads its models and restores the dataset,
-    /// chosen points and steering request. False (error dialog) on failure.
+    /// chosen points, steering request, training runs, the adapter in use and
+    /// the protocol result. False (error dialog) on failure, and while a
+    /// training or protocol job runs.
     bool openExperiment(const QString& path);
     /// Starts an empty experiment (after asking about unsaved changes).
     bool newExperiment();
@@ -204,6 +206,9 @@ private:
     void updateTitle();
     bool saveAs();
     void openExperimentDialog();
+    /// True (and an error) while a training or protocol job runs: switching
+    /// experiments then would mix their results into the other one.
+    bool refuseWhileTrainingRuns(const QString& title);
 
     MainWindowOptions m_options;
     Preferences m_prefs;
@@ -252,6 +257,7 @@ private:
     QPointer<AdapterTrainingJob> m_trainJob;
     QPointer<ProtocolJob> m_protocolJob;
     std::unique_ptr<AdapterTrainingSummary> m_trained;
+    int m_trainedRun = -1; ///< the Training tab's run m_trained came from
     QVector<DiagramOverlay> m_normOverlays; ///< overlays from the extraction (kept when the similarity one changes)
 };
 

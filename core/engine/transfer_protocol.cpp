@@ -263,6 +263,8 @@ void ProtocolResult::save(ExperimentGroup& root) const
     g.setString("best_point", bestPoint);
     g.setInt("best_row", bestRow);
     g.setDouble("seconds", seconds);
+    g.setInt("paired_points_cached", pairedPointsCached);
+    g.setInt("paired_points_computed", pairedPointsComputed);
     g.setJson("screening", screening);
     g.setJson("rows", toJson()["rows"]);
     g.setStrings("notes", notes);
@@ -303,22 +305,44 @@ void ProtocolResult::save(ExperimentGroup& root) const
         rg.setString("target_point", r.targetPoint.name());
         if (r.transferred.defined())
             rg.setDataset("vector", toNumericArray(r.transferred.detach().to(at::kFloat).contiguous()));
-        rg.setString("kind", r.adapter ? r.adapter->name() : std::string());
-        if (!r.adapter)
-            continue;
-        rg.setString("description", r.adapter->description());
-        nlohmann::json config = r.adapter->config();
-        config["source_dim"] = r.adapter->sourceDim();
-        config["target_dim"] = r.adapter->targetDim();
-        rg.setJson("config", config);
-        rg.setInt("parameters", r.adapter->parameterCount());
-        ExperimentGroup& t = rg.group("tensors");
-        for (const auto& [tn, tensor] : r.adapter->tensors()) {
-            if (tn.find('/') != std::string::npos)
-                throw InputError("protocol: adapter tensor name '" + tn + "' contains '/'");
-            t.setDataset(tn, toNumericArray(tensor.detach().contiguous()));
-        }
+        rg.setString("row_description", r.description);
+        if (r.adapter)
+            saveAdapterGroup(rg, *r.adapter);
+        else
+            rg.setString("kind", std::string());
     }
+}
+
+void saveAdapterGroup(ExperimentGroup& g, const DimensionAdapter& adapter)
+{
+    g.setString("kind", adapter.name());
+    g.setString("description", adapter.description());
+    nlohmann::json config = adapter.config();
+    config["source_dim"] = adapter.sourceDim();
+    config["target_dim"] = adapter.targetDim();
+    g.setJson("config", config);
+    g.setInt("parameters", adapter.parameterCount());
+    g.removeGroup("tensors");
+    ExperimentGroup& t = g.group("tensors");
+    for (const auto& [tn, tensor] : adapter.tensors()) {
+        if (tn.find('/') != std::string::npos)
+            throw InputError("adapter '" + adapter.name() + "': tensor name '" + tn + "' contains '/'");
+        t.setDataset(tn, toNumericArray(tensor.detach().contiguous()));
+    }
+}
+
+std::unique_ptr<DimensionAdapter> loadAdapterGroup(const ExperimentGroup& g)
+{
+    const std::string kind = g.stringAttribute("kind");
+    if (kind.empty())
+        return nullptr;
+    std::map<std::string, at::Tensor> tensors;
+    if (g.hasGroup("tensors")) {
+        const ExperimentGroup& t = g.child("tensors");
+        for (const auto& name : t.datasetNames())
+            tensors[name] = toTensor(t.dataset(name));
+    }
+    return createDimensionAdapter(kind, g.jsonAttribute("config"), tensors, g.sourceFile() + ": " + g.path());
 }
 
 namespace {
@@ -330,23 +354,110 @@ const ExperimentGroup& protocolRowGroup(const ExperimentGroup& root, std::size_t
 
 std::unique_ptr<DimensionAdapter> loadProtocolRowAdapter(const ExperimentGroup& root, std::size_t row)
 {
-    const ExperimentGroup& g = protocolRowGroup(root, row);
-    const std::string kind = g.stringAttribute("kind");
-    if (kind.empty())
-        return nullptr;
-    std::map<std::string, at::Tensor> tensors;
-    if (g.hasGroup("tensors")) {
-        const ExperimentGroup& t = g.child("tensors");
-        for (const auto& name : t.datasetNames())
-            tensors[name] = toTensor(t.dataset(name));
-    }
-    return createDimensionAdapter(kind, g.jsonAttribute("config"), tensors,
-                                  g.sourceFile() + ": /protocol/row_adapters/" + std::to_string(row));
+    return loadAdapterGroup(protocolRowGroup(root, row));
 }
 
 at::Tensor loadProtocolRowVector(const ExperimentGroup& root, std::size_t row)
 {
     return toTensor(protocolRowGroup(root, row).dataset("vector")).to(at::kFloat);
+}
+
+ProtocolResult loadProtocolResult(const ExperimentGroup& root)
+{
+    const ExperimentGroup& g = root.child("protocol");
+    const std::string where = g.sourceFile() + ": /protocol";
+    ProtocolResult r;
+    r.source = g.stringAttribute("source");
+    r.target = g.stringAttribute("target");
+    r.dataset = g.stringAttribute("dataset");
+    r.mappingMethod = g.stringAttribute("mapping");
+    r.trainPairs = g.intAttribute("train_pairs");
+    r.evaluationPairs = g.intAttribute("evaluation_pairs");
+    r.fitRows = g.intAttribute("fit_rows");
+    r.bestPoint = g.stringAttribute("best_point");
+    r.seconds = g.doubleAttribute("seconds");
+    if (g.hasAttribute("paired_points_cached"))
+        r.pairedPointsCached = g.intAttribute("paired_points_cached");
+    if (g.hasAttribute("paired_points_computed"))
+        r.pairedPointsComputed = g.intAttribute("paired_points_computed");
+    r.screening = g.jsonAttribute("screening");
+    r.notes = g.strings("notes");
+    const NumericArray& lp = g.dataset("layer_pairs");
+    const std::vector<int64_t> pairs = lp.toInt64s();
+    if (lp.rank() != 2 || lp.shape()[1] != 2)
+        throw FormatError(where + "/layer_pairs: expected int64 [stages, 2]");
+    for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
+        r.layerPairs.emplace_back(pairs[i], pairs[i + 1]);
+
+    const nlohmann::json rows = g.jsonAttribute("rows");
+    if (!rows.is_array())
+        throw FormatError(where + "/@rows: expected a JSON array");
+    const auto opt = [](const nlohmann::json& v) -> std::optional<double> {
+        if (v.is_null())
+            return std::nullopt;
+        return v.get<double>();
+    };
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const nlohmann::json& j = rows[i];
+        const std::string rowWhere = where + "/@rows[" + std::to_string(i) + "]";
+        const std::string groupPath = "row_adapters/" + std::to_string(i);
+        ProtocolRow row;
+        try {
+            const std::string label = j.at("point").get<std::string>();
+            const auto colon = label.find(": ");
+            if (colon == std::string::npos)
+                throw FormatError(rowWhere + "/point: expected \"stage: source point -> target point\", got '" +
+                                  label + "'");
+            row.stage = label.substr(0, colon);
+            row.component = j.at("component").get<std::string>();
+            row.strategy = j.at("strategy").get<std::string>();
+            row.cosineToNative = opt(j.at("cosine_to_native"));
+            row.shift.mean = j.at("shift").get<double>();
+            const nlohmann::json& ci = j.at("ci");
+            if (!ci.is_array() || ci.size() != 2)
+                throw FormatError(rowWhere + "/ci: expected [low, high]");
+            row.shift.low = ci[0].get<double>();
+            row.shift.high = ci[1].get<double>();
+            row.efficiency = opt(j.at("efficiency"));
+            row.randomShift = j.at("random_shift").get<double>();
+            row.kl = opt(j.at("kl"));
+            row.nativeShift = j.at("native_shift").get<double>();
+            row.parameters = j.at("parameters").get<int64_t>();
+            row.trainSeconds = j.at("train_seconds").get<double>();
+            row.mappingError = opt(j.at("mapping_error"));
+            row.normRatio = opt(j.at("norm_ratio"));
+            row.efficiencyAtNativeNorm = opt(j.at("efficiency_at_native_norm"));
+        } catch (const nlohmann::json::exception& e) {
+            throw FormatError(rowWhere + ": " + e.what());
+        }
+        const ExperimentGroup& rg = g.at(groupPath);
+        const auto point = [&](const char* attribute) {
+            try {
+                return HookPoint::parse(rg.stringAttribute(attribute));
+            } catch (const InputError& e) {
+                throw FormatError(where + "/" + groupPath + "/@" + attribute + ": " + e.what());
+            }
+        };
+        row.sourcePoint = point("source_point");
+        row.targetPoint = point("target_point");
+        if (rg.stringAttribute("strategy") != row.strategy)
+            throw FormatError(where + "/" + groupPath + "/@strategy: '" + rg.stringAttribute("strategy") +
+                              "' differs from row " + std::to_string(i) + " of @rows ('" + row.strategy + "')");
+        if (rg.hasAttribute("row_description"))
+            row.description = rg.stringAttribute("row_description");
+        else if (rg.hasAttribute("description"))
+            row.description = rg.stringAttribute("description");
+        row.adapter = loadAdapterGroup(rg);
+        if (rg.hasDataset("vector"))
+            row.transferred = toTensor(rg.dataset("vector")).to(at::kFloat);
+        r.rows.push_back(std::move(row));
+    }
+    const int64_t best = g.intAttribute("best_row");
+    if (best < -1 || best >= static_cast<int64_t>(r.rows.size()))
+        throw FormatError(where + "/@best_row: " + std::to_string(best) + " is not a row (-1.." +
+                          std::to_string(r.rows.size()) + ")");
+    r.bestRow = static_cast<int>(best);
+    return r;
 }
 
 void AdapterTrainingOutcome::save(ExperimentGroup& root, const std::string& name) const
@@ -356,10 +467,6 @@ void AdapterTrainingOutcome::save(ExperimentGroup& root, const std::string& name
     ExperimentGroup& all = root.group("adapters");
     all.removeGroup(name);
     ExperimentGroup& g = all.group(name);
-    g.setString("kind", adapter->name());
-    g.setString("description", adapter->description());
-    g.setJson("config", adapter->config());
-    g.setInt("parameters", adapter->parameterCount());
     g.setString("source_point", sourcePoint.name());
     g.setString("target_point", targetPoint.name());
     g.setInt("fit_rows", fitRows);
@@ -377,14 +484,7 @@ void AdapterTrainingOutcome::save(ExperimentGroup& root, const std::string& name
                          s.effect, s.consistency})
             h.push_back(v);
     g.setDataset("history", NumericArray::fromFloat64({static_cast<int64_t>(training.history.size()), 7}, h));
-    ExperimentGroup& t = g.group("tensors");
-    for (const auto& [tn, tensor] : adapter->tensors()) {
-        at::Tensor c = tensor.detach().to(at::kFloat).contiguous();
-        std::vector<float> v(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        std::string key = tn;
-        std::replace(key.begin(), key.end(), '/', '_');
-        t.setDataset(key, NumericArray::fromFloat32(c.sizes().vec(), v));
-    }
+    saveAdapterGroup(g, *adapter);
 }
 
 AdapterTrainingOutcome trainTransferAdapter(const TransformerModel& source, const Tokenizer& sourceTokenizer,

@@ -125,6 +125,22 @@ struct ProtocolResult {
     void save(ExperimentGroup& root) const;
 };
 
+/// Reads /protocol back (what save() wrote): the rows with their numbers,
+/// stages, points, descriptions, adapters and transferred vectors, the best
+/// row, screening, notes and layer pairs; toJson() and toCsv() of the result
+/// equal those of the saved one (MeanWithCi::n is not stored: 0). FormatError
+/// naming the file and the path or attribute when something is missing or malformed.
+ProtocolResult loadProtocolResult(const ExperimentGroup& root);
+
+/// The experiment file's one adapter serializer (protocol rows, /adapters,
+/// the GUI's trained adapter): @kind, @description, @config (with
+/// source_dim and target_dim), @parameters and tensors/<name> as held.
+/// InputError for a tensor name with '/'.
+void saveAdapterGroup(ExperimentGroup& group, const DimensionAdapter& adapter);
+/// Recreates an adapter written by saveAdapterGroup (null when @kind is
+/// empty); it adapts exactly as the saved one. FormatError naming the file and group.
+std::unique_ptr<DimensionAdapter> loadAdapterGroup(const ExperimentGroup& group);
+
 /// The adapter of row `row` of a saved protocol (/protocol/row_adapters/<row>),
 /// recreated from its kind, config and tensors; null for a row without one
 /// (direct, scaled). FormatError when the file has no such row.

@@ -109,4 +109,14 @@ void AdapterTrainingJob::execute()
     Q_EMIT finished(out);
 }
 
+void writeTrainedAdapter(ExperimentGroup& group, const DimensionAdapter& adapter) { saveAdapterGroup(group, adapter); }
+
+std::shared_ptr<const DimensionAdapter> readTrainedAdapter(const ExperimentGroup& group)
+{
+    std::shared_ptr<const DimensionAdapter> a = loadAdapterGroup(group);
+    if (!a)
+        throw FormatError(group.sourceFile() + ": " + group.path() + "/@kind: empty (expected an adapter kind)");
+    return a;
+}
+
 } // namespace sb

@@ -19,6 +19,7 @@
 namespace sb {
 
 class DimensionAdapter;
+class ExperimentGroup;
 
 /// One training step's loss terms (validation = true for a validation pass).
 struct AdapterTrainingStep {
@@ -76,6 +77,13 @@ struct AdapterTrainingSummary {
     /// The trained adapter (opaque: engine type).
     std::shared_ptr<const DimensionAdapter> adapter;
 };
+
+/// Writes a trained adapter into `group` with the experiment file's adapter
+/// serializer (saveAdapterGroup: kind, config, tensors).
+void writeTrainedAdapter(ExperimentGroup& group, const DimensionAdapter& adapter);
+/// Reads it back; it adapts exactly as the saved one. FormatError naming the
+/// file and group when it is missing or malformed.
+std::shared_ptr<const DimensionAdapter> readTrainedAdapter(const ExperimentGroup& group);
 
 class AdapterTrainingJob : public Job {
     Q_OBJECT

@@ -24,6 +24,52 @@ void requireTextModel(const LoadedModel& m, const char* which)
         throw UnsupportedError(m.directory.toStdString() + ": the " + which +
                                " model has no tokenizer; the protocol needs both tokenizers");
 }
+
+/// The one conversion of an engine result into the GUI's value type (the job
+/// and reading a saved file both go through it, so both show the same).
+ProtocolSummary summarize(std::shared_ptr<const ProtocolResult> result)
+{
+    ProtocolSummary out;
+    const ProtocolResult& r = *result;
+    out.source = qs(r.source);
+    out.target = qs(r.target);
+    out.mappingMethod = qs(r.mappingMethod);
+    out.dataset = qs(r.dataset);
+    out.trainPairs = static_cast<int>(r.trainPairs);
+    out.evaluationPairs = static_cast<int>(r.evaluationPairs);
+    out.fitRows = static_cast<int>(r.fitRows);
+    out.bestRow = r.bestRow;
+    out.bestPoint = qs(r.bestPoint);
+    for (const auto& n : r.notes)
+        out.notes << qs(n);
+    out.seconds = r.seconds;
+    for (const ProtocolRow& row : r.rows) {
+        ProtocolRowSummary s;
+        s.stage = qs(row.stage);
+        s.component = qs(row.component);
+        s.strategy = qs(row.strategy);
+        s.sourcePoint = qs(row.sourcePoint.name());
+        s.targetPoint = qs(row.targetPoint.name());
+        s.point = qs(row.pointLabel());
+        s.cosineToNative = orNone(row.cosineToNative);
+        s.shift = row.shift.mean;
+        s.shiftLow = row.shift.low;
+        s.shiftHigh = row.shift.high;
+        s.efficiency = orNone(row.efficiency);
+        s.randomShift = row.randomShift;
+        s.nativeShift = row.nativeShift;
+        s.kl = orNone(row.kl);
+        s.parameters = row.parameters;
+        s.trainSeconds = row.trainSeconds;
+        s.mappingError = orNone(row.mappingError);
+        s.description = qs(row.description);
+        out.rows << s;
+    }
+    out.json = qs(r.toJson().dump(2));
+    out.csv = qs(r.toCsv());
+    out.engineResult = std::move(result);
+    return out;
+}
 } // namespace
 
 ProtocolJob::ProtocolJob(ProtocolParams params, QObject* parent) : Job(parent), m_params(std::move(params))
@@ -96,47 +142,22 @@ void ProtocolJob::execute()
         return keepGoing();
     };
 
-    const ProtocolResult r = runTransferProtocol(*p.source.model, *p.source.tokenizer, *p.target.model,
-                                                 *p.target.tokenizer, pairs, nullptr, o);
+    ProtocolResult r = runTransferProtocol(*p.source.model, *p.source.tokenizer, *p.target.model, *p.target.tokenizer,
+                                           pairs, nullptr, o);
 
-    ProtocolSummary out;
-    out.source = qs(r.source);
-    out.target = qs(r.target);
-    out.mappingMethod = qs(r.mappingMethod);
-    out.dataset = qs(r.dataset);
-    out.trainPairs = static_cast<int>(r.trainPairs);
-    out.evaluationPairs = static_cast<int>(r.evaluationPairs);
-    out.fitRows = static_cast<int>(r.fitRows);
-    out.bestRow = r.bestRow;
-    out.bestPoint = qs(r.bestPoint);
-    for (const auto& n : r.notes)
-        out.notes << qs(n);
-    out.seconds = r.seconds;
-    for (const ProtocolRow& row : r.rows) {
-        ProtocolRowSummary s;
-        s.stage = qs(row.stage);
-        s.component = qs(row.component);
-        s.strategy = qs(row.strategy);
-        s.sourcePoint = qs(row.sourcePoint.name());
-        s.targetPoint = qs(row.targetPoint.name());
-        s.point = qs(row.pointLabel());
-        s.cosineToNative = orNone(row.cosineToNative);
-        s.shift = row.shift.mean;
-        s.shiftLow = row.shift.low;
-        s.shiftHigh = row.shift.high;
-        s.efficiency = orNone(row.efficiency);
-        s.randomShift = row.randomShift;
-        s.nativeShift = row.nativeShift;
-        s.kl = orNone(row.kl);
-        s.parameters = row.parameters;
-        s.trainSeconds = row.trainSeconds;
-        s.mappingError = orNone(row.mappingError);
-        s.description = qs(row.description);
-        out.rows << s;
-    }
-    out.json = qs(r.toJson().dump(2));
-    out.csv = qs(r.toCsv());
-    Q_EMIT finished(out);
+    Q_EMIT finished(summarize(std::make_shared<const ProtocolResult>(std::move(r))));
+}
+
+void writeProtocolSummary(ExperimentGroup& root, const ProtocolSummary& summary)
+{
+    if (!summary.engineResult)
+        throw InputError("protocol: the summary holds no result to save");
+    summary.engineResult->save(root);
+}
+
+ProtocolSummary readProtocolSummary(const ExperimentGroup& root)
+{
+    return summarize(std::make_shared<const ProtocolResult>(loadProtocolResult(root)));
 }
 
 } // namespace sb

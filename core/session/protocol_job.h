@@ -17,8 +17,12 @@
 #include <QVector>
 
 #include <limits>
+#include <memory>
 
 namespace sb {
+
+class ExperimentGroup;
+struct ProtocolResult;
 
 struct ProtocolParams {
     LoadedModel source;
@@ -70,8 +74,17 @@ struct ProtocolSummary {
     double seconds = 0.0;
     QString json; ///< the engine's full result (ProtocolResult::toJson)
     QString csv;  ///< and as CSV
+    /// The engine's result (opaque: adapters and vectors), for saving.
+    std::shared_ptr<const ProtocolResult> engineResult;
     bool isValid() const { return !rows.isEmpty(); }
 };
+
+/// Writes /protocol (ProtocolResult::save, docs/experiment-file.md) from a
+/// summary made by ProtocolJob or readProtocolSummary; InputError without one.
+void writeProtocolSummary(ExperimentGroup& root, const ProtocolSummary& summary);
+/// Reads /protocol back into the summary the job made of it (the same rows,
+/// JSON and CSV). FormatError naming the file and the path or attribute.
+ProtocolSummary readProtocolSummary(const ExperimentGroup& root);
 
 class ProtocolJob : public Job {
     Q_OBJECT

@@ -197,6 +197,37 @@ private Q_SLOTS:
         }
         QVERIFY_EXCEPTION_THROWN(loadProtocolRowAdapter(back.root(), r.rows.size()), FormatError);
 
+        // The whole result reads back: the same JSON and CSV (every number,
+        // label, note), stages, points, descriptions, adapters and vectors.
+        const ProtocolResult restored = loadProtocolResult(back.root());
+        QCOMPARE(restored.toJson().dump(), r.toJson().dump());
+        QCOMPARE(restored.toCsv(), r.toCsv());
+        QCOMPARE(restored.layerPairs, r.layerPairs);
+        QCOMPARE(restored.rows.size(), r.rows.size());
+        for (std::size_t i = 0; i < r.rows.size(); ++i) {
+            const ProtocolRow& a = restored.rows[i];
+            const ProtocolRow& b = r.rows[i];
+            QCOMPARE(a.stage, b.stage);
+            QCOMPARE(a.sourcePoint.name(), b.sourcePoint.name());
+            QCOMPARE(a.targetPoint.name(), b.targetPoint.name());
+            QCOMPARE(a.description, b.description);
+            QVERIFY(at::equal(a.transferred, b.transferred));
+            QCOMPARE(static_cast<bool>(a.adapter), static_cast<bool>(b.adapter));
+            if (a.adapter) {
+                at::NoGradGuard g;
+                QVERIFY(at::equal(a.adapter->adaptVector(x), b.adapter->adaptVector(x)));
+            }
+        }
+        // A malformed row names the file and the attribute.
+        back.root().child("protocol").setJson("rows", nlohmann::json::array({{{"point", "no colon"}}}));
+        try {
+            loadProtocolResult(back.root());
+            QFAIL("a malformed @rows was read");
+        } catch (const FormatError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("exp.h5: /protocol/@rows[0]") != std::string::npos, e.what());
+        }
+
         // A second run on the same (saved and reloaded) store reads the paired
         // activations instead of collecting them, and gives the same table.
         const std::string cachePath = QString(dir.path() + QStringLiteral("/cache.h5")).toStdString();
