@@ -27,6 +27,25 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
+/// The source's vector brought into the target (by an injection strategy or a
+/// trained adapter): `vector` at `point`, described by the target's own
+/// vector there, with its origin saying how it got there.
+PreferenceVector inTarget(const PreferenceVector& source, const PreferenceVector& native, const at::Tensor& vector,
+                          const HookPoint& point, const std::string& how)
+{
+    PreferenceVector v = source;
+    v.vector = vector.to(at::kFloat).contiguous();
+    v.point = point;
+    v.model = native.model;
+    v.modelType = native.modelType;
+    v.hiddenSize = native.hiddenSize;
+    v.modelLayers = native.modelLayers;
+    v.norm = v.vector.norm().item<double>();
+    v.meanActivationNorm = native.meanActivationNorm;
+    v.origin = "transferred from " + source.model + " " + source.point.name() + " (" + how + ")";
+    return v;
+}
+
 void requireTextModel(const LoadedModel& m, const char* which)
 {
     if (!m.isValid())
@@ -112,16 +131,8 @@ void TransferExtractionJob::execute()
     }
     const auto strategy = createInjectionStrategy(sm.spec(), tm.spec(), sourceVector, options);
 
-    PreferenceVector transferred = sourceVector;
-    transferred.vector = strategy->targetVector().to(at::kFloat).contiguous();
-    transferred.point = strategy->targetPoint();
-    transferred.model = nativeVector.model;
-    transferred.modelType = nativeVector.modelType;
-    transferred.hiddenSize = nativeVector.hiddenSize;
-    transferred.modelLayers = nativeVector.modelLayers;
-    transferred.norm = transferred.vector.norm().item<double>();
-    transferred.meanActivationNorm = nativeVector.meanActivationNorm;
-    transferred.origin = "transferred from " + sourceVector.model + " " + sourceVector.point.name() + " (" + strategy->name() + ")";
+    PreferenceVector transferred = inTarget(sourceVector, nativeVector, strategy->targetVector(), strategy->targetPoint(),
+                                            strategy->name());
 
     TransferResult out;
     out.strategy = qs(strategy->name());
@@ -165,16 +176,8 @@ bool applyTrainedAdapter(const AdapterTrainingSummary& adapter, TransferResult& 
                         .arg(source.vector.numel())
                         .arg(native.vector.numel()));
     c10::InferenceMode guard;
-    PreferenceVector adapted = source;
-    adapted.vector = a.adaptVector(source.vector.to(at::kFloat)).to(at::kFloat).contiguous();
-    adapted.point = native.point;
-    adapted.model = native.model;
-    adapted.modelType = native.modelType;
-    adapted.hiddenSize = native.hiddenSize;
-    adapted.modelLayers = native.modelLayers;
-    adapted.norm = adapted.vector.norm().item<double>();
-    adapted.meanActivationNorm = native.meanActivationNorm;
-    adapted.origin = "transferred from " + source.model + " " + source.point.name() + " (trained " + a.name() + " adapter)";
+    PreferenceVector adapted =
+        inTarget(source, native, a.adaptVector(source.vector.to(at::kFloat)), native.point, "trained " + a.name() + " adapter");
     transfer.transferred = makeVectorSet({adapted});
     transfer.strategy = TransferExtractionJob::tr("adapted (trained %1 adapter)").arg(qs(a.name()));
     transfer.reasons = QStringList{TransferExtractionJob::tr("Brought into the target by the adapter trained in the "
