@@ -2673,6 +2673,10 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <source>Fine-tuning</source>
         <translation>Nachtraining</translation>
     </message>
+    <message>
+        <source>Stop the protocol; the result shown before the run stays.</source>
+        <translation>Das Protokoll anhalten; das vor dem Lauf gezeigte Ergebnis bleibt.</translation>
+    </message>
 </context>
 <context>
     <name>sb::SimilarityHeatmap</name>

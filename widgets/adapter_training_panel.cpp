@@ -96,22 +96,16 @@ AdapterTrainingPanel::AdapterTrainingPanel(QWidget* parent) : QWidget(parent)
     m_points->setTextInteractionFlags(Qt::TextSelectableByMouse);
     leftLay->addWidget(m_points);
 
-    auto* buttons = new QHBoxLayout;
-    m_train = new QPushButton(tr("&Train"), left);
-    m_train->setObjectName(QStringLiteral("trainButton"));
-    m_train->setToolTip(tr("Fit and fine-tune the adapter on the loaded models and the dataset's train part; "
-                           "every run is added to the plot."));
-    m_cancel = new QPushButton(tr("&Cancel"), left);
-    m_cancel->setObjectName(QStringLiteral("cancelTrainingButton"));
-    m_cancel->setToolTip(tr("Stop the run; the best parameters so far are kept."));
-    buttons->addWidget(m_train);
-    buttons->addWidget(m_cancel);
-    buttons->addStretch(1);
-    leftLay->addLayout(buttons);
-    m_availability = new QLabel(left);
-    m_availability->setObjectName(QStringLiteral("trainingAvailability"));
-    m_availability->setWordWrap(true);
-    leftLay->addWidget(m_availability);
+    const RunCancelRow run = addRunCancelRow(
+        leftLay, left,
+        {tr("&Train"), QStringLiteral("trainButton"),
+         tr("Fit and fine-tune the adapter on the loaded models and the dataset's train part; "
+            "every run is added to the plot."),
+         tr("&Cancel"), QStringLiteral("cancelTrainingButton"), tr("Stop the run; the best parameters so far are kept."),
+         QStringLiteral("trainingAvailability")});
+    m_train = run.run;
+    m_cancel = run.cancel;
+    m_availability = run.status;
 
     m_summaryView = new QTextBrowser(left);
     m_summaryView->setObjectName(QStringLiteral("trainingSummary"));

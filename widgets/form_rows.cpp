@@ -3,6 +3,9 @@
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
 #include <QSpinBox>
 
 namespace sb {
@@ -44,6 +47,27 @@ QCheckBox* addCheckBoxRow(QFormLayout* form, const QString& text, const QString&
     box->setChecked(checked);
     form->addRow(box);
     return box;
+}
+
+RunCancelRow addRunCancelRow(QBoxLayout* layout, QWidget* parent, const RunCancelNames& names)
+{
+    RunCancelRow row;
+    auto* buttons = new QHBoxLayout;
+    row.run = new QPushButton(names.runText, parent);
+    row.run->setObjectName(names.runName);
+    row.run->setToolTip(names.runTip);
+    row.cancel = new QPushButton(names.cancelText, parent);
+    row.cancel->setObjectName(names.cancelName);
+    row.cancel->setToolTip(names.cancelTip);
+    buttons->addWidget(row.run);
+    buttons->addWidget(row.cancel);
+    buttons->addStretch(1);
+    layout->addLayout(buttons);
+    row.status = new QLabel(parent);
+    row.status->setObjectName(names.statusName);
+    row.status->setWordWrap(true);
+    layout->addWidget(row.status);
+    return row;
 }
 
 } // namespace sb

@@ -6,9 +6,12 @@
 
 #include <QString>
 
+class QBoxLayout;
 class QCheckBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLabel;
+class QPushButton;
 class QSpinBox;
 class QWidget;
 
@@ -25,5 +28,19 @@ QDoubleSpinBox* addDoubleSpinBoxRow(QFormLayout* form, const QString& label, con
 /// A check box spanning the row.
 QCheckBox* addCheckBoxRow(QFormLayout* form, const QString& text, const QString& name, const QString& tip,
                           bool checked = false);
+
+/// The Run and Cancel buttons of a long job, side by side, and the
+/// word-wrapped status line under them, added to `layout`; children of `parent`.
+struct RunCancelRow {
+    QPushButton* run;
+    QPushButton* cancel;
+    QLabel* status;
+};
+struct RunCancelNames {
+    QString runText, runName, runTip;
+    QString cancelText, cancelName, cancelTip;
+    QString statusName;
+};
+RunCancelRow addRunCancelRow(QBoxLayout* layout, QWidget* parent, const RunCancelNames& names);
 
 } // namespace sb

@@ -166,21 +166,16 @@ ProtocolResultsView::ProtocolResultsView(QWidget* parent) : QWidget(parent)
     m_sideEffects = addCheckBoxRow(form, tr("Measure side &effects (KL)"), QStringLiteral("protocolSideEffects"),
                                    tr("KL divergence of the steered target's next-token distribution on neutral text."));
     leftLay->addWidget(box, 1);
-    auto* buttons = new QHBoxLayout;
-    m_run = new QPushButton(tr("&Run Protocol"), left);
-    m_run->setObjectName(QStringLiteral("runProtocolButton"));
-    m_run->setToolTip(tr("Run every chosen strategy at every point on the loaded models; scored on the dataset's "
-                         "held-out pairs."));
-    m_cancel = new QPushButton(tr("&Cancel"), left);
-    m_cancel->setObjectName(QStringLiteral("cancelProtocolButton"));
-    buttons->addWidget(m_run);
-    buttons->addWidget(m_cancel);
-    buttons->addStretch(1);
-    leftLay->addLayout(buttons);
-    m_status = new QLabel(left);
-    m_status->setObjectName(QStringLiteral("protocolStatus"));
-    m_status->setWordWrap(true);
-    leftLay->addWidget(m_status);
+    const RunCancelRow run = addRunCancelRow(
+        leftLay, left,
+        {tr("&Run Protocol"), QStringLiteral("runProtocolButton"),
+         tr("Run every chosen strategy at every point on the loaded models; scored on the dataset's "
+            "held-out pairs."),
+         tr("&Cancel"), QStringLiteral("cancelProtocolButton"), tr("Stop the protocol; the result shown before the run stays."),
+         QStringLiteral("protocolStatus")});
+    m_run = run.run;
+    m_cancel = run.cancel;
+    m_status = run.status;
 
     // Results on the right: the summary, the table and the plot.
     auto* right = new QSplitter(Qt::Vertical, split);
