@@ -2121,12 +2121,12 @@ Hier unterscheiden sich die beiden Modelle.</translation>
         <translation>Verlust beim Nachtraining der mit Wirkungserhaltung trainierten Zeilen des Protokolls.</translation>
     </message>
     <message>
-        <source>An adapter training or the protocol is running. Cancel it or let it finish first.</source>
-        <translation>Ein Adaptertraining oder das Protokoll läuft. Brechen Sie es ab oder lassen Sie es zuerst zu Ende laufen.</translation>
-    </message>
-    <message>
         <source>Cannot start a new experiment</source>
         <translation>Kein neues Experiment möglich</translation>
+    </message>
+    <message>
+        <source>An extraction, a steered generation, an adapter training or the protocol is running. Cancel it or let it finish first.</source>
+        <translation>Eine Extraktion, eine gesteuerte Generierung, ein Adaptertraining oder das Protokoll läuft. Brechen Sie es ab oder lassen Sie es zuerst zu Ende laufen.</translation>
     </message>
 </context>
 <context>

@@ -1620,18 +1620,19 @@ bool MainWindow::saveAs()
     return saveExperiment(path);
 }
 
-bool MainWindow::refuseWhileTrainingRuns(const QString& title)
+bool MainWindow::refuseWhileResultsPending(const QString& title)
 {
-    if (!m_trainJob && !m_protocolJob)
+    if (!m_extractJob && !m_steerJob && !m_trainJob && !m_protocolJob)
         return false;
-    // Their results would land in the runs and table of the other experiment.
-    showError(title, tr("An adapter training or the protocol is running. Cancel it or let it finish first."));
+    // Their results would land in the other experiment.
+    showError(title, tr("An extraction, a steered generation, an adapter training or the protocol is running. "
+                        "Cancel it or let it finish first."));
     return true;
 }
 
 bool MainWindow::openExperiment(const QString& path)
 {
-    if (refuseWhileTrainingRuns(tr("Cannot open experiment")))
+    if (refuseWhileResultsPending(tr("Cannot open experiment")))
         return false;
     std::unique_ptr<ExperimentFile> file;
     GuiState st;
@@ -1666,7 +1667,7 @@ void MainWindow::openExperimentDialog()
 
 bool MainWindow::newExperiment()
 {
-    if (refuseWhileTrainingRuns(tr("Cannot start a new experiment")))
+    if (refuseWhileResultsPending(tr("Cannot start a new experiment")))
         return false;
     if (!maybeSave())
         return false;

@@ -208,7 +208,7 @@ private:
     void openExperimentDialog();
     /// True (and an error) while a training or protocol job runs: switching
     /// experiments then would mix their results into the other one.
-    bool refuseWhileTrainingRuns(const QString& title);
+    bool refuseWhileResultsPending(const QString& title);
 
     MainWindowOptions m_options;
     Preferences m_prefs;

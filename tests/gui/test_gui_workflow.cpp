@@ -257,6 +257,9 @@ void TestGuiWorkflow::extractionAndSteeredComparison()
     w.tabs()->setCurrentIndex(MainWindow::ExtractionTab);
     QSignalSpy extracted(&w, &MainWindow::extractionReady);
     QTest::mouseClick(w.findChild<QPushButton*>(QStringLiteral("extractButton")), Qt::LeftButton);
+    // While it runs, no new experiment: the vector would land in it.
+    QVERIFY(!w.newExperiment());
+    QVERIFY2(w.lastError().contains(QStringLiteral("is running")), qPrintable(w.lastError()));
     QVERIFY2(extracted.wait(180000), qPrintable(w.lastError()));
     const TransferResult* r = w.transfer();
     QVERIFY(r && r->isValid());
@@ -300,6 +303,8 @@ void TestGuiWorkflow::extractionAndSteeredComparison()
     QTest::mouseClick(v->findChild<QPushButton*>(QStringLiteral("generateButton")), Qt::LeftButton);
     QVERIFY(v->isRunning());
     QVERIFY(w.steeringJob());
+    QVERIFY(!w.newExperiment()); // the columns would fill the new one
+    QVERIFY(w.transfer());
     // Signals are queued to this thread, so the spy sees every update.
     QSignalSpy tokens(w.steeringJob(), &SteeredComparisonJob::textUpdated);
     QVERIFY2(steered.wait(180000) || steered.count() > 0, qPrintable(w.lastError()));
