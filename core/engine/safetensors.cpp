@@ -241,14 +241,17 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
         if (sh == entry.end() || !sh->is_array())
             throw FormatError(where + ": missing or non-array 'shape'");
         // Element count with overflow checks: a hostile shape must not wrap around.
-        unsigned __int128 elems = 1;
+        // At most 2^60 elements: times at most 8 bytes each still fits in 64 bits.
+        constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 60;
+        std::uint64_t elems = 1;
         for (const auto& d : *sh) {
             if (!d.is_number_integer() || d.get<int64_t>() < 0)
                 throw FormatError(where + ": shape entries must be non-negative integers, got " + sh->dump());
             info.shape.push_back(d.get<int64_t>());
-            elems *= static_cast<unsigned __int128>(d.get<std::uint64_t>());
-            if (elems > (static_cast<unsigned __int128>(1) << 62))
+            const auto extent = d.get<std::uint64_t>();
+            if (elems != 0 && extent > kMaxElements / elems)
                 throw FormatError(where + ": shape " + sh->dump() + " is absurdly large");
+            elems *= extent;
         }
         auto off = entry.find("data_offsets");
         if (off == entry.end() || !off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() ||
@@ -262,7 +265,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
         const auto expectBytes = elems * found->size;
         if (expectBytes != info.end - info.begin)
             throw FormatError(where + ": shape " + shapeString(info.shape) + " x " + std::to_string(found->size) +
-                              " bytes (" + dtName + ") = " + std::to_string(static_cast<std::uint64_t>(expectBytes)) +
+                              " bytes (" + dtName + ") = " + std::to_string(expectBytes) +
                               " bytes, but data_offsets span " + std::to_string(info.end - info.begin) + " bytes");
         if (info.end > dataSize)
             throw FormatError(where + ": data_offsets [" + std::to_string(info.begin) + ", " +

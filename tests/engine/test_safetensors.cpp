@@ -122,6 +122,12 @@ private Q_SLOTS:
             << sbtest::makeSafetensors(
                    R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,8]}})", data)
             << QStringLiteral("absurdly large");
+        // 2^61 F64 elements are 2^64 bytes, which wraps to 0 in 64 bits and
+        // would match an empty span.
+        QTest::newRow("byte count wrapping to zero")
+            << sbtest::makeSafetensors(R"({"a":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,0]}})",
+                                       data)
+            << QStringLiteral("absurdly large");
         QTest::newRow("end before begin")
             << sbtest::makeSafetensors(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", data)
             << QStringLiteral("end before begin");
