@@ -826,6 +826,13 @@ Hier unterscheiden sich die beiden Modelle.</translation>
     </message>
 </context>
 <context>
+    <name>sb::Job</name>
+    <message>
+        <source>Could not start a worker thread: %1</source>
+        <translation>Es konnte kein Arbeitsthread gestartet werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>sb::JobStatus</name>
     <message>
         <source>Cancel</source>

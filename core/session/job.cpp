@@ -1,17 +1,23 @@
 #include "session/job.h"
 
 #include "engine/errors.h"
-
-#include <QFuture>
-#include <QtConcurrent/QtConcurrentRun>
+#include "session/tsan_qt_sync.h"
 
 #include <exception>
+#include <mutex>
 #include <new>
+#include <system_error>
+#include <thread>
 
 namespace sb {
 
+// One thread per job (std::thread, not Qt's pool): jobs are few and long, none
+// waits behind another in a pool sized to the cores, and start/join are
+// synchronisation ThreadSanitizer sees (the pool's hand-off happens inside the
+// prebuilt Qt library, where it cannot).
 struct Job::Private {
-    QFuture<void> future;
+    std::thread thread;
+    std::mutex joinMutex; ///< wait() may be called from the destructor and by owners
 };
 
 Job::Job(QObject* parent) : QObject(parent), d(new Private) {}
@@ -20,7 +26,9 @@ Job::~Job()
 {
     // A job must not die under its running work.
     m_cancel = true;
-    d->future.waitForFinished();
+    wait();
+    if (d->thread.joinable()) // destroyed by its own work: nothing left to wait for
+        d->thread.detach();
     delete d;
 }
 
@@ -28,13 +36,26 @@ void Job::start()
 {
     if (m_started.exchange(true))
         return;
+    installTsanQtSync(); // ThreadSanitizer builds only
     m_running = true;
-    d->future = QtConcurrent::run([this] { runOnWorker(); });
+    try {
+        d->thread = std::thread([this] { runOnWorker(); });
+    } catch (const std::system_error& e) {
+        // No thread (resource limits): the job ends here, on the caller's thread.
+        m_running = false;
+        Q_EMIT failed(tr("Could not start a worker thread: %1").arg(QString::fromLocal8Bit(e.what())));
+        Q_EMIT done();
+    }
 }
 
 void Job::cancel() { m_cancel = true; }
 
-void Job::wait() { d->future.waitForFinished(); }
+void Job::wait()
+{
+    std::lock_guard<std::mutex> lock(d->joinMutex);
+    if (d->thread.joinable() && d->thread.get_id() != std::this_thread::get_id())
+        d->thread.join();
+}
 
 bool Job::keepGoing(double fraction, const QString& what)
 {

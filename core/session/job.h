@@ -1,6 +1,6 @@
 #pragma once
-// Base of every heavy job: runs work on a worker thread (QThreadPool via
-// QtConcurrent), reports progress, can be cancelled, and never lets an
+// Base of every heavy job: runs work on a worker thread of its own
+// (std::thread, joined by wait() and the destructor), reports progress, can be cancelled, and never lets an
 // exception escape (engine errors become failed(message)).
 //
 // Signals are delivered to the receiver's thread (queued), so widgets may
@@ -21,7 +21,7 @@ public:
     explicit Job(QObject* parent = nullptr);
     ~Job() override;
 
-    /// Starts the work on a pool thread. Calling start() twice is a no-op.
+    /// Starts the work on the job's thread. Calling start() twice is a no-op.
     void start();
     /// Asks the work to stop at its next progress poll; emits cancelled().
     void cancel();
