@@ -5,6 +5,7 @@
 
 #include <c10/core/CPUAllocator.h>
 
+#include <cstdlib>
 #include <dlfcn.h>
 #include <fstream>
 #include <malloc.h>
@@ -17,8 +18,17 @@ namespace sb {
 
 void configureThreads(int threads)
 {
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 0) {
+        // OMP_NUM_THREADS, when set to a positive number, is the user's choice
+        // (and the sanitizer presets' one thread); else one per core.
+        const char* env = std::getenv("OMP_NUM_THREADS");
+        char* end = nullptr;
+        const long fromEnv = env ? std::strtol(env, &end, 10) : 0;
+        if (env && end != env && *end == '\0' && fromEnv > 0 && fromEnv <= 4096)
+            threads = static_cast<int>(fromEnv);
+        else
+            threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
     at::set_num_threads(threads);
     try {
         at::set_num_interop_threads(1);

@@ -13,7 +13,8 @@ struct BlasInfo {
     std::string warning;   ///< non-empty when matmul will be slow
 };
 
-/// Sets torch's intra-op threads to the number of cores (once, from main()),
+/// Sets torch's intra-op threads (once, from main()): `threads`, else
+/// OMP_NUM_THREADS when it is a positive number, else the number of cores;
 /// and tunes the allocator (configureAllocator).
 void configureThreads(int threads = 0);
 

@@ -12,7 +12,11 @@
 #include "engine/system_info.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <thread>
 
 using namespace sb;
 
@@ -67,6 +71,28 @@ class TestReferenceModels : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { configureThreads(2); }
+
+    void threadCountFollowsOmpNumThreads()
+    {
+        // The user's (and the sanitizer presets') OMP_NUM_THREADS wins over
+        // one thread per core; a value that is not a positive number does not.
+        const QByteArray saved = qgetenv("OMP_NUM_THREADS");
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        qputenv("OMP_NUM_THREADS", "3");
+        configureThreads();
+        QCOMPARE(at::get_num_threads(), 3);
+        for (const char* bad : {"0", "-2", "many", "3x", ""}) {
+            qputenv("OMP_NUM_THREADS", bad);
+            configureThreads();
+            QCOMPARE(at::get_num_threads(), cores);
+        }
+        configureThreads(2); // an explicit count wins over the variable
+        QCOMPARE(at::get_num_threads(), 2);
+        if (saved.isNull())
+            qunsetenv("OMP_NUM_THREADS");
+        else
+            qputenv("OMP_NUM_THREADS", saved);
+    }
 
     void matchesTransformers_data()
     {
