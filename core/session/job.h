@@ -1,7 +1,9 @@
 #pragma once
 // Base of every heavy job: runs work on a worker thread of its own
-// (std::thread, joined by wait() and the destructor), reports progress, can be cancelled, and never lets an
-// exception escape (engine errors become failed(message)).
+// (std::thread, joined by wait() and the destructor), reports progress, can
+// be cancelled, and never lets an exception escape (engine errors become
+// failed(message)). Owners delete a job only after done() or wait(): the
+// destructor waits too, but only after the derived job's members are gone.
 //
 // Signals are delivered to the receiver's thread (queued), so widgets may
 // connect directly. A job deletes nothing by itself; owners usually connect

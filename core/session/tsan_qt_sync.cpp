@@ -2,10 +2,10 @@
 
 #if defined(__SANITIZE_THREAD__)
 
+#include <QCoreApplication>
 #include <QObject>
+#include <QThread>
 #include <QtGlobal>
-
-#include <sanitizer/tsan_interface.h>
 
 #include <mutex>
 
@@ -24,14 +24,40 @@ Q_DECL_IMPORT void qt_register_signal_spy_callbacks(QSignalSpyCallbackSet* callb
 namespace sb {
 
 namespace {
-char g_postedEvents; // the address TSan synchronises on
+// A worker thread's emission (its queued arguments copied, its event posted)
+// holds this lock from begin to end; an event delivery takes it briefly. So a
+// delivery that could see the event waits until the emission is complete, and
+// TSan sees the lock's release -> acquire (a plain release at the start of the
+// emission would leave the argument copies after it). The GUI thread's own
+// emissions never take it: a slot there may wait for a worker.
+std::recursive_mutex g_emission;
+thread_local int t_depth = 0; // this thread's emissions holding the lock
 
-void onSignalBegin(QObject*, int, void**) { __tsan_release(&g_postedEvents); }
-void onSignalEnd(QObject*, int) { __tsan_release(&g_postedEvents); }
+bool onGuiThread()
+{
+    const QCoreApplication* app = QCoreApplication::instance();
+    return !app || QThread::currentThread() == app->thread();
+}
+
+void onSignalBegin(QObject*, int, void**)
+{
+    if (onGuiThread())
+        return;
+    g_emission.lock();
+    ++t_depth;
+}
+
+void onSignalEnd(QObject*, int)
+{
+    if (t_depth == 0) // not ours (the GUI thread, or hooks installed mid-emission)
+        return;
+    --t_depth;
+    g_emission.unlock();
+}
 
 bool onEvent(void**)
 {
-    __tsan_acquire(&g_postedEvents);
+    std::lock_guard<std::recursive_mutex> lock(g_emission);
     return false; // deliver the event as usual
 }
 } // namespace

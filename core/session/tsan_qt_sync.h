@@ -7,12 +7,12 @@
 // the receiver's thread after Qt has passed the event through its posted-event
 // queue (a mutex inside libQt6Core). Without this, TSan reports every result,
 // progress text and string handed from a job to the GUI as a data race.
-// With it: each signal emission is a release (when it begins and when it
-// ends, after the arguments were copied), and each event delivery is an
-// acquire, of one shared synchronisation address - what Qt's queue guarantees
-// (an event is delivered after it was posted), slightly coarser (any event
-// delivered after an emission is ordered after it). Qt's own accesses inside
-// its libraries are left out by tests/sanitizers/tsan.supp (called_from_lib).
+// With it: a worker thread's signal emission (from the copy of its arguments
+// to the posting of its event) holds a lock that every event delivery takes
+// briefly - what Qt's queue guarantees (an event is delivered after it was
+// posted), slightly coarser (any delivery after an emission is ordered after
+// it). Qt's own accesses inside its libraries are left out by
+// tests/sanitizers/tsan.supp (called_from_lib).
 //
 // Nothing here is compiled into normal builds.
 
