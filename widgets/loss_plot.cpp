@@ -3,6 +3,7 @@
 #include "widgets/plot_view.h"
 
 #include "session/adapter_jobs.h"
+#include "session/tsan_qt_sync.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -131,6 +132,7 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_buffer(std::make_shared
     // ~LossPlot clears it under the same lock, and deleting the plot drops
     // any event still queued for it.
     m_buffer->setNotifier([this] {
+        const TsanPostScope post; // ThreadSanitizer builds: ordered like a signal
         QMetaObject::invokeMethod(
             this,
             [this] {

@@ -72,12 +72,22 @@ void installTsanQtSync()
     });
 }
 
+TsanPostScope::TsanPostScope()
+{
+    installTsanQtSync();
+    onSignalBegin(nullptr, 0, nullptr);
+}
+
+TsanPostScope::~TsanPostScope() { onSignalEnd(nullptr, 0); }
+
 } // namespace sb
 
 #else
 
 namespace sb {
 void installTsanQtSync() {}
+TsanPostScope::TsanPostScope() = default;
+TsanPostScope::~TsanPostScope() = default;
 } // namespace sb
 
 #endif

@@ -21,4 +21,15 @@ namespace sb {
 /// Registers the two Qt hooks once (idempotent, thread-safe).
 void installTsanQtSync();
 
+/// Held by a worker around a post to the GUI thread that is not a signal
+/// emission (QMetaObject::invokeMethod with a functor): TSan then orders it
+/// like an emission. Nothing in other builds.
+class TsanPostScope {
+public:
+    TsanPostScope();
+    ~TsanPostScope();
+    TsanPostScope(const TsanPostScope&) = delete;
+    TsanPostScope& operator=(const TsanPostScope&) = delete;
+};
+
 } // namespace sb
