@@ -7,7 +7,9 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace sb {
 
@@ -40,6 +42,7 @@ LayerProfilePlot::LayerProfilePlot(QWidget* parent) : QWidget(parent)
     connect(m_xBox, &QComboBox::currentIndexChanged, this,
             [this](int i) { setXAxis(i == 0 ? XAxis::RelativeDepth : XAxis::LayerIndex); });
     connect(m_plot, &PlotView::presentationModeChanged, this, &LayerProfilePlot::redraw);
+    connect(m_plot, &QCustomPlot::afterLayout, this, &LayerProfilePlot::makeRoomForLegend);
     redraw();
 }
 
@@ -121,8 +124,53 @@ void LayerProfilePlot::redraw()
         const double lower = std::min(0.0, r.lower); // norms and scores read best from zero
         m_plot->yAxis->setRange(lower, r.upper + 0.08 * (r.upper - lower) + 1e-9);
     }
+    m_autoLower = m_plot->yAxis->range().lower;
+    m_autoUpper = m_plot->yAxis->range().upper;
     m_plot->applyStyle();
     m_plot->replot();
+}
+
+void LayerProfilePlot::makeRoomForLegend()
+{
+    if (!m_plot->legend->visible() || m_plot->graphCount() == 0)
+        return;
+    const QCPRange r = m_plot->yAxis->range();
+    const double tolerance = 1e-9 * std::max(1.0, std::abs(m_autoUpper - m_autoLower));
+    if (std::abs(r.lower - m_autoLower) > tolerance || std::abs(r.upper - m_autoUpper) > tolerance)
+        return; // the user's zoom or drag stays as it is
+    const QRect legendRect = m_plot->legend->outerRect();
+    const QRect area = m_plot->axisRect()->rect();
+    if (legendRect.isEmpty() || area.height() < 40)
+        return;
+    // The highest point drawn in the legend's columns, a marker's radius around it.
+    const double pad = m_plot->presentationMode() ? 10.0 : 8.0;
+    double highest = -std::numeric_limits<double>::infinity();
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        const auto data = m_plot->graph(i)->data();
+        for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+            if (!std::isfinite(it->value))
+                continue;
+            const double px = m_plot->xAxis->coordToPixel(it->key);
+            if (px >= legendRect.left() - pad && px <= legendRect.right() + pad)
+                highest = std::max(highest, it->value);
+        }
+    }
+    if (!std::isfinite(highest))
+        return;
+    // Fraction of the axis rect, from the top, that the legend takes.
+    const double f = (legendRect.bottom() + pad - area.top()) / double(area.height());
+    if (f <= 0.0 || f >= 0.7)
+        return; // a legend that tall leaves no sensible room: keep the data's range
+    if (highest < r.upper - f * (r.upper - r.lower))
+        return;
+    // The top for which `highest` sits just below the legend.
+    const double upper = (highest - f * r.lower) / (1.0 - f);
+    m_plot->yAxis->setRange(r.lower, upper + 0.02 * (upper - r.lower));
+    m_autoLower = m_plot->yAxis->range().lower;
+    m_autoUpper = m_plot->yAxis->range().upper;
+    // Lay out again for the new tick labels; the points now clear the legend,
+    // so that layout changes nothing more.
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LayerProfilePlot::setPresentationMode(bool on) { m_plot->setPresentationMode(on); }

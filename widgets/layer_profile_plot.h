@@ -46,10 +46,15 @@ public:
 
 private:
     void redraw();
+    /// After each layout: raises the value axis's top when a point would be
+    /// drawn under the legend (top right), unless the user zoomed or dragged.
+    void makeRoomForLegend();
     PlotView* m_plot;
     QComboBox* m_xBox;
     QVector<LayerProfile> m_profiles;
     XAxis m_x = XAxis::RelativeDepth;
+    double m_autoLower = 0.0; ///< the value range redraw() or makeRoomForLegend() set last
+    double m_autoUpper = 1.0;
     QString m_exportName = QStringLiteral("layer-profile");
 };
 

@@ -912,6 +912,10 @@ void MainWindow::showTransfer()
     overlay.source = sp.values;
     overlay.target = tp.values;
     m_normOverlays << overlay;
+    // One line per reason the engine gave (point, strategy, compatibility).
+    QStringList reasons;
+    for (const QString& reason : r.reasons)
+        reasons << reason.toHtmlEscaped();
     m_extractInfo->setText(
         tr("<b>%1</b> → <b>%2</b> by %3: transferred norm %4 (the target's own vector: %5), cosine %6. "
            "%7 pairs to extract from, %8 held out.<br>%9")
@@ -921,7 +925,7 @@ void MainWindow::showTransfer()
             .arg(r.cosineToNative, 0, 'f', 3)
             .arg(r.trainPairs)
             .arg(r.heldOutPairs)
-            .arg(r.reasons.join(QLatin1Char(' ')).toHtmlEscaped()));
+            .arg(reasons.join(QStringLiteral("<br>"))));
     m_steering->setAvailable(true);
     showComparison(); // the overlays
 }

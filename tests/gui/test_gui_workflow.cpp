@@ -27,6 +27,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QAction>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -38,6 +39,7 @@
 #include <QtTest>
 
 #include "common/job_waiter.h"
+#include "common/screenshot.h"
 #include "common/test_util.h"
 
 using namespace sb;
@@ -293,6 +295,15 @@ void TestGuiWorkflow::extractionAndSteeredComparison()
     QCOMPARE(r->transferred.summaries[0].hiddenSize, w.model(1).model->spec().hiddenSize);
     QCOMPARE(r->transferred.summaries[0].point, QStringLiteral("blocks.3.hook_resid_post"));
     QVERIFY(!r->strategy.isEmpty());
+    // The engine's reasons under the numbers, one per line.
+    {
+        const QString info = w.findChild<QLabel*>(QStringLiteral("extractionInfo"))->text();
+        QVERIFY(r->reasons.size() >= 2);
+        for (const QString& reason : r->reasons)
+            QVERIFY2(info.contains(QStringLiteral("<br>") + reason.toHtmlEscaped()),
+                     qPrintable(reason + QStringLiteral(" not on its own line in: ") + info));
+    }
+    sbtest::writeScreenshot(w, "extraction"); // for the user guide: the norms after a real extraction
 
     // The steered comparison: four columns fill, with their numbers.
     w.tabs()->setCurrentIndex(MainWindow::SteeringTab);
@@ -339,6 +350,7 @@ void TestGuiWorkflow::extractionAndSteeredComparison()
         const GenerationResult res = generate(*tm.model, g);
         QCOMPARE(v->columnText(0), QString::fromStdString(tm.tokenizer->decode(res.generated[0], true)));
     }
+    sbtest::writeScreenshot(w, "steering"); // for the user guide: four filled columns
 }
 
 void TestGuiWorkflow::saveReopenKeepsTheComparison()

@@ -483,8 +483,10 @@ void TestMainWindow::writesScreenshots()
     const char* names[] = {"architecture", "layers", "dataset", "extraction", "training", "steering", "protocol"};
     static_assert(sizeof(names) / sizeof(names[0]) == MainWindow::TabCount);
     for (int i = 0; i < MainWindow::TabCount; ++i) {
-        // test_training_view writes these two after real training and protocol runs.
-        if (i == MainWindow::TrainingTab || i == MainWindow::ProtocolTab)
+        // Written after real runs: extraction and steering by test_gui_workflow,
+        // training and protocol by test_training_view.
+        if (i == MainWindow::ExtractionTab || i == MainWindow::SteeringTab || i == MainWindow::TrainingTab ||
+            i == MainWindow::ProtocolTab)
             continue;
         w.tabs()->setCurrentIndex(i);
         QTest::qWait(50);

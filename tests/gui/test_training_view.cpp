@@ -27,6 +27,7 @@
 #include "widgets/protocol_results_view.h"
 
 #include "common/stall_probe.h"
+#include "common/screenshot.h"
 #include "common/test_util.h"
 
 #include <QAction>
@@ -86,19 +87,6 @@ template <typename T> T* child(QWidget* w, const char* name)
     if (!c)
         qWarning("no child %s", name);
     return c;
-}
-
-/// The tab as it looks now, next to test_main_window's screenshots of the other tabs.
-void screenshot(MainWindow& w, const char* name)
-{
-    const QString dir = QStringLiteral(SB_BUILD_DIR) + QStringLiteral("/screenshots");
-    QDir().mkpath(dir);
-    QTest::qWait(100); // queued replots
-    const QString path = dir + QStringLiteral("/main-") + QString::fromLatin1(name) + QStringLiteral(".png");
-    if (!w.grab().save(path))
-        qWarning("cannot write %s", qPrintable(path));
-    else
-        qInfo("screenshot: %s", qPrintable(path));
 }
 
 /// The group at `path` ("gui/training/runs/1"), to damage it.
@@ -304,7 +292,7 @@ void TestTrainingView::trainingPlotsLiveAndCancels()
     QVERIFY(plot->totalSamples() > firstRunSamples);
     QCOMPARE(plot->sampleCount(0, QStringLiteral("train"), QStringLiteral("total")), s.steps); // first run kept
     QVERIFY(w.logText().contains(QStringLiteral("cancelled")));
-    screenshot(w, "training");
+    sbtest::writeScreenshot(w, "training");
 }
 
 void TestTrainingView::protocolTableShowsTheResultAndSorts()
@@ -428,14 +416,14 @@ void TestTrainingView::protocolTableShowsTheResultAndSorts()
     QVERIFY(text.contains(QStringLiteral("architecture_aware+effect")));
     QVERIFY(text.contains(QStringLiteral("Adapter training")));
     QVERIFY(text.contains(QStringLiteral("Fine-tuning loss of the protocol")));
-    screenshot(w, "protocol");
+    sbtest::writeScreenshot(w, "protocol");
     // The fine-tuning plot is what the export takes while it is shown.
     view->plotTabs()->setCurrentWidget(tuning);
     QCOMPARE(view->exportName(), QStringLiteral("protocol-training"));
     const QString tuningSvg = dir.filePath(QStringLiteral("tuning.svg"));
     QCOMPARE(view->exportTo(tuningSvg), QString());
     QVERIFY(sbtest::readBytes(tuningSvg).contains("<svg"));
-    screenshot(w, "protocol-training");
+    sbtest::writeScreenshot(w, "protocol-training");
     view->plotTabs()->setCurrentIndex(0);
 
     // A second run cancelled once it reports progress: the job stops, the
