@@ -47,7 +47,10 @@ SteeredComparisonView::SteeredComparisonView(QWidget* parent) : QWidget(parent)
     m_alphaSlider->setToolTip(m_alpha->toolTip());
     alphaRow->addWidget(m_alphaSlider, 1);
     alphaRow->addWidget(m_alpha);
-    form->addRow(tr("S&trength α:"), alphaRow);
+    // A layout gets no buddy from addRow: without one the label would show the "&".
+    auto* alphaLabel = new QLabel(tr("S&trength α:"), this);
+    alphaLabel->setBuddy(m_alpha);
+    form->addRow(alphaLabel, alphaRow);
     connect(m_alphaSlider, &QSlider::valueChanged, this, [this](int v) {
         if (std::lround(m_alpha->value() * 10) != v)
             m_alpha->setValue(v / 10.0);

@@ -26,6 +26,8 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTextDocument>
+#include <QLabel>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void openingABrokenFileNamesIt();
     void germanTranslationIsCompleteAndUsed();
     void writesScreenshots();
+    void everyMnemonicLabelHasABuddy();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -494,6 +497,55 @@ void TestMainWindow::writesScreenshots()
         QVERIFY2(w.grab().save(path), qPrintable(path));
         qInfo("screenshot: %s", qPrintable(path));
     }
+}
+
+namespace {
+/// The labels of `root` whose text has a keyboard mnemonic ("S&eed:") but no
+/// buddy: QLabel then shows the "&" itself and Alt+key does nothing.
+QStringList labelsWithoutBuddy(const QWidget& root)
+{
+    QStringList bad;
+    for (const QLabel* l : root.findChildren<QLabel*>()) {
+        const QString t = l->text();
+        if (Qt::mightBeRichText(t) || l->buddy())
+            continue;
+        for (int i = 0; i + 1 < t.size(); ++i) {
+            if (t[i] != QLatin1Char('&'))
+                continue;
+            if (t[i + 1] == QLatin1Char('&')) { // "&&" is a literal ampersand
+                ++i;
+                continue;
+            }
+            if (t[i + 1].isLetterOrNumber()) {
+                bad << t;
+                break;
+            }
+        }
+    }
+    return bad;
+}
+} // namespace
+
+void TestMainWindow::everyMnemonicLabelHasABuddy()
+{
+    MainWindow w({true, false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
+    w.loadDemoPair();
+    QVERIFY(waitLoaded(w, loaded, 2));
+    // Every tab built and shown once (some views fill in on first show).
+    for (int i = 0; i < MainWindow::TabCount; ++i)
+        w.tabs()->setCurrentIndex(i);
+    QTest::qWait(20);
+    QStringList bad = labelsWithoutBuddy(w);
+    QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral(" | "))));
+    PreferencesDialog prefs(Preferences{}, &w);
+    bad = labelsWithoutBuddy(prefs);
+    QVERIFY2(bad.isEmpty(), qPrintable(QStringLiteral("preferences: ") + bad.join(QStringLiteral(" | "))));
+    // The check itself sees a label without a buddy.
+    QLabel probe(QStringLiteral("S&trength:"), &prefs);
+    QCOMPARE(labelsWithoutBuddy(prefs), QStringList{QStringLiteral("S&trength:")});
 }
 
 QTEST_MAIN(TestMainWindow)
