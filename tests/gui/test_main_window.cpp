@@ -35,6 +35,7 @@
 #include <QUrl>
 #include <QtTest>
 
+#include "common/screenshot.h"
 #include "common/test_util.h"
 
 using namespace sb;
@@ -64,6 +65,19 @@ bool waitLoaded(MainWindow& w, QSignalSpy& spy, int count)
     const bool ok = QTest::qWaitFor([&] { return failed || spy.count() >= count; }, 60000) && !failed;
     QObject::disconnect(c);
     return ok;
+}
+
+/// Shows the window (at `size` when given) and loads the demo pair into it.
+bool showWithDemoPair(MainWindow& w, QSize size = {})
+{
+    if (size.isValid())
+        w.resize(size);
+    w.show();
+    if (!QTest::qWaitForWindowExposed(&w))
+        return false;
+    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
+    w.loadDemoPair();
+    return waitLoaded(w, loaded, 2);
 }
 } // namespace
 
@@ -257,12 +271,7 @@ void TestMainWindow::shortcutsSettingsAndPresentation()
 void TestMainWindow::diagramSelectionInWindow()
 {
     MainWindow w({true, false});
-    w.resize(1300, 850);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
-    w.loadDemoPair();
-    QVERIFY(waitLoaded(w, loaded, 2));
+    QVERIFY(showWithDemoPair(w, {1300, 850}));
     w.tabs()->setCurrentIndex(MainWindow::LayersTab);
     LayerDiagram* d = w.layerDiagram();
     QTRY_VERIFY(d->view()->isVisible());
@@ -283,11 +292,7 @@ void TestMainWindow::saveReopenAndCompare()
     QVector<int> heldOut;
     {
         MainWindow w({true, false});
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(&w, &MainWindow::modelLoaded);
-        w.loadDemoPair();
-        QVERIFY(waitLoaded(w, loaded, 2));
+        QVERIFY(showWithDemoPair(w));
         PairTableEditor* e = w.pairEditor();
         e->setSplitter([](int n, double, quint64) {
             QVector<int> held;
@@ -448,12 +453,7 @@ void TestMainWindow::germanTranslationIsCompleteAndUsed()
 void TestMainWindow::exportsReportWithTablesAndFigures()
 {
     MainWindow w({true, false});
-    w.resize(1300, 850);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
-    w.loadDemoPair();
-    QVERIFY(waitLoaded(w, loaded, 2));
+    QVERIFY(showWithDemoPair(w, {1300, 850}));
     QTemporaryDir dir;
     const QString html = dir.filePath(QStringLiteral("report.html"));
     QVERIFY2(w.exportReport(html), qPrintable(w.lastError()));
@@ -475,14 +475,7 @@ void TestMainWindow::exportsReportWithTablesAndFigures()
 void TestMainWindow::writesScreenshots()
 {
     MainWindow w({true, false});
-    w.resize(1400, 900);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
-    w.loadDemoPair();
-    QVERIFY(waitLoaded(w, loaded, 2));
-    const QString out = QStringLiteral(SB_BUILD_DIR) + QStringLiteral("/screenshots");
-    QVERIFY(QDir().mkpath(out));
+    QVERIFY(showWithDemoPair(w, {1400, 900}));
     const char* names[] = {"architecture", "layers", "dataset", "extraction", "training", "steering", "protocol"};
     static_assert(sizeof(names) / sizeof(names[0]) == MainWindow::TabCount);
     for (int i = 0; i < MainWindow::TabCount; ++i) {
@@ -492,10 +485,7 @@ void TestMainWindow::writesScreenshots()
             i == MainWindow::ProtocolTab)
             continue;
         w.tabs()->setCurrentIndex(i);
-        QTest::qWait(50);
-        const QString path = out + QStringLiteral("/main-") + QString::fromLatin1(names[i]) + QStringLiteral(".png");
-        QVERIFY2(w.grab().save(path), qPrintable(path));
-        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY2(!sbtest::writeScreenshot(w, names[i]).isEmpty(), names[i]);
     }
 }
 
@@ -529,11 +519,7 @@ QStringList labelsWithoutBuddy(const QWidget& root)
 void TestMainWindow::everyMnemonicLabelHasABuddy()
 {
     MainWindow w({true, false});
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QSignalSpy loaded(&w, &MainWindow::modelLoaded);
-    w.loadDemoPair();
-    QVERIFY(waitLoaded(w, loaded, 2));
+    QVERIFY(showWithDemoPair(w));
     // Every tab built and shown once (some views fill in on first show).
     for (int i = 0; i < MainWindow::TabCount; ++i)
         w.tabs()->setCurrentIndex(i);

@@ -54,6 +54,14 @@ QString pointsClearOfLegend(const LayerProfilePlot& w)
     return {};
 }
 
+/// Shown at `size` (about the Extraction tab's plot).
+bool shown(LayerProfilePlot& w, QSize size = {1100, 560})
+{
+    w.resize(size);
+    w.show();
+    return QTest::qWaitForWindowExposed(&w);
+}
+
 /// Lets queued replots run (the plot lays itself out again after making room).
 void settle(LayerProfilePlot& w)
 {
@@ -77,9 +85,7 @@ private Q_SLOTS:
 void TestLayerProfilePlot::growingNormsClearTheLegend()
 {
     LayerProfilePlot w;
-    w.resize(1100, 560);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(shown(w));
     w.setProfiles(growingNorms());
     settle(w);
     // The legend is where the last layers are drawn: something had to move.
@@ -109,9 +115,7 @@ void TestLayerProfilePlot::growingNormsClearTheLegend()
 void TestLayerProfilePlot::noExtraRoomWhenNothingIsUnderTheLegend()
 {
     LayerProfilePlot w;
-    w.resize(1100, 560);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(shown(w));
     // Falling norms: the right-hand side, under the legend, is empty.
     w.setProfiles({{QStringLiteral("falling"), {2.0, 1.5, 0.9, 0.4, 0.2}, -1}});
     settle(w);
@@ -125,9 +129,7 @@ void TestLayerProfilePlot::noExtraRoomWhenNothingIsUnderTheLegend()
 void TestLayerProfilePlot::userZoomIsKept()
 {
     LayerProfilePlot w;
-    w.resize(1100, 560);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(shown(w));
     w.setProfiles(growingNorms());
     settle(w);
     // As a wheel zoom or a drag would leave it.
@@ -146,9 +148,7 @@ void TestLayerProfilePlot::userZoomIsKept()
 void TestLayerProfilePlot::nanLayersAreNotDrawn()
 {
     LayerProfilePlot w;
-    w.resize(900, 500);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(shown(w, {900, 500}));
     const double nan = std::numeric_limits<double>::quiet_NaN();
     w.setProfiles({{QStringLiteral("partly measured"), {0.5, nan, 0.7, nan}, 1}});
     settle(w);
